@@ -1,0 +1,238 @@
+/**
+ * Boolean operations, validity repair, clipping and buffers on GEOS 3.13 compiled to
+ * WebAssembly (geos-wasm, LGPL-3.0-or-later, used unmodified as a library).
+ *
+ * Why GEOS: it is the engine behind PostGIS and Shapely, robust on the self-touching and
+ * spiky rings this data is full of, and has MakeValid, ClipByRect and buffers; see
+ * docs/decisions.md for the measurements against the Clipper2 ports.
+ *
+ * Geometries cross the wasm boundary as flat rings (in) and WKB (out). A `Geom` wraps a
+ * GEOS pointer; callers free what they create (`using`-style helpers below keep it short).
+ */
+import initGeosJs from 'geos-wasm';
+import type { MultiPolygon, Polygon, Ring } from './flat.js';
+
+type GeosModule = Awaited<ReturnType<typeof initGeosJs>>;
+
+let loading: Promise<Geos> | undefined;
+
+/** The process-wide GEOS instance (wasm start-up costs ~100 ms, so it is shared). */
+export function getGeos(): Promise<Geos> {
+  loading ??= initGeosJs({ errorHandler: (msg: string) => { throw new GeosError(msg); }, noticeHandler: () => undefined } as never).then((g) => new Geos(g));
+  return loading;
+}
+
+export class GeosError extends Error {}
+
+export type Geom = number & { readonly __geom: unique symbol };
+
+const GEOS_MULTIPOLYGON = 6;
+const GEOS_GEOMETRYCOLLECTION = 7;
+
+export class Geos {
+  constructor(private readonly g: GeosModule) {}
+
+  get version(): string {
+    return String(this.g.GEOSversion());
+  }
+
+  private ring(ring: Ring): number {
+    const M = this.g.Module;
+    const n = ring.length / 2;
+    const ptr = M._malloc(ring.length * 8);
+    M.HEAPF64.set(ring, ptr / 8);
+    const seq = this.g.GEOSCoordSeq_copyFromBuffer(ptr, n, false, false);
+    M._free(ptr);
+    return this.g.GEOSGeom_createLinearRing(seq) as unknown as number;
+  }
+
+  private polygon(poly: Polygon): number {
+    const M = this.g.Module;
+    const shell = this.ring(poly[0]!);
+    const holes = poly.slice(1).map((r) => this.ring(r));
+    const hp = M._malloc(Math.max(1, holes.length) * 4);
+    M.HEAPU32.set(holes, hp / 4);
+    const p = this.g.GEOSGeom_createPolygon(shell as never, hp as never, holes.length) as unknown as number;
+    M._free(hp);
+    return p;
+  }
+
+  private collection(type: number, parts: number[]): Geom {
+    const M = this.g.Module;
+    const ptr = M._malloc(Math.max(1, parts.length) * 4);
+    M.HEAPU32.set(parts, ptr / 4);
+    const c = this.g.GEOSGeom_createCollection(type, ptr as never, parts.length) as unknown as Geom;
+    M._free(ptr);
+    return c;
+  }
+
+  /** A GEOS MultiPolygon from flat polygons. Rings with fewer than 4 vertices are skipped. */
+  fromMultiPolygon(mp: MultiPolygon): Geom {
+    const parts: number[] = [];
+    for (const poly of mp) {
+      const ok = poly.filter((r) => r.length >= 8);
+      if (ok.length && ok[0] === poly[0]) parts.push(this.polygon(ok));
+    }
+    return this.collection(GEOS_MULTIPOLYGON, parts);
+  }
+
+  /** Several geometries as one collection (takes ownership of the parts). */
+  collect(parts: Geom[]): Geom {
+    return this.collection(GEOS_GEOMETRYCOLLECTION, parts);
+  }
+
+  /** The polygonal part of a geometry as flat polygons (lines and points from degenerate results are dropped). */
+  toMultiPolygon(geom: Geom): MultiPolygon {
+    const M = this.g.Module;
+    const sizePtr = M._malloc(4);
+    const buf = this.g.GEOSGeomToWKB_buf(geom as never, sizePtr as never) as unknown as number;
+    const size = M.HEAPU32[sizePtr / 4]!;
+    const bytes = M.HEAPU8.slice(buf, buf + size);
+    this.g.GEOSFree(buf as never);
+    M._free(sizePtr);
+    return readWkbPolygons(bytes);
+  }
+
+  isEmpty(geom: Geom): boolean {
+    return Boolean(this.g.GEOSisEmpty(geom as never));
+  }
+
+  isValid(geom: Geom): boolean {
+    return this.g.GEOSisValid(geom as never) === 1;
+  }
+
+  /** Repairs an invalid geometry with GEOS's "structure" method, keeping only its area. */
+  makeValid(geom: Geom): Geom {
+    const params = this.g.GEOSMakeValidParams_create();
+    this.g.GEOSMakeValidParams_setMethod(params, 1 as never); // GEOS_MAKE_VALID_STRUCTURE
+    this.g.GEOSMakeValidParams_setKeepCollapsed(params, 0);
+    const out = this.g.GEOSMakeValidWithParams(geom as never, params) as unknown as Geom;
+    this.g.GEOSMakeValidParams_destroy(params);
+    return out;
+  }
+
+  unaryUnion(geom: Geom): Geom {
+    return this.g.GEOSUnaryUnion(geom as never) as unknown as Geom;
+  }
+
+  union(a: Geom, b: Geom): Geom {
+    return this.g.GEOSUnion(a as never, b as never) as unknown as Geom;
+  }
+
+  intersection(a: Geom, b: Geom): Geom {
+    return this.g.GEOSIntersection(a as never, b as never) as unknown as Geom;
+  }
+
+  difference(a: Geom, b: Geom): Geom {
+    return this.g.GEOSDifference(a as never, b as never) as unknown as Geom;
+  }
+
+  clipByRect(geom: Geom, minX: number, minY: number, maxX: number, maxY: number): Geom {
+    return this.g.GEOSClipByRect(geom as never, minX, minY, maxX, maxY) as unknown as Geom;
+  }
+
+  /** Planar buffer in the geometry's own units; callers project first (see control/slivers.ts). */
+  buffer(geom: Geom, distance: number, quadrantSegments = 8): Geom {
+    return this.g.GEOSBuffer(geom as never, distance, quadrantSegments) as unknown as Geom;
+  }
+
+  intersects(a: Geom, b: Geom): boolean {
+    return this.g.GEOSIntersects(a as never, b as never) === 1;
+  }
+
+  clone(geom: Geom): Geom {
+    return this.g.GEOSGeom_clone(geom as never) as unknown as Geom;
+  }
+
+  destroy(...geoms: (Geom | undefined)[]): void {
+    for (const g of geoms) if (g) this.g.GEOSGeom_destroy(g as never);
+  }
+
+  /** Runs a boolean pipeline on flat polygons and frees every intermediate. */
+  run<T>(fn: (scope: Scope) => T): T {
+    const scope = new Scope(this);
+    try {
+      return fn(scope);
+    } finally {
+      scope.close();
+    }
+  }
+}
+
+/** Tracks GEOS geometries created during one computation so they are all freed at the end. */
+export class Scope {
+  private readonly owned: Geom[] = [];
+  constructor(readonly geos: Geos) {}
+  keep(g: Geom): Geom {
+    this.owned.push(g);
+    return g;
+  }
+  from(mp: MultiPolygon): Geom {
+    return this.keep(this.geos.fromMultiPolygon(mp));
+  }
+  valid(mp: MultiPolygon): Geom {
+    const g = this.from(mp);
+    return this.geos.isValid(g) ? g : this.keep(this.geos.makeValid(g));
+  }
+  union(a: Geom, b: Geom): Geom { return this.keep(this.geos.union(a, b)); }
+  unionAll(parts: MultiPolygon[]): Geom {
+    // Each part is repaired first; a union of a collection of valid polygons is robust in GEOS's overlay-NG.
+    const geoms = parts.map((p) => this.geos.clone(this.valid(p)));
+    const coll = this.keep(this.geos.collect(geoms));
+    return this.keep(this.geos.unaryUnion(coll));
+  }
+  intersection(a: Geom, b: Geom): Geom { return this.keep(this.geos.intersection(a, b)); }
+  difference(a: Geom, b: Geom): Geom { return this.keep(this.geos.difference(a, b)); }
+  clip(g: Geom, minX: number, minY: number, maxX: number, maxY: number): Geom {
+    return this.keep(this.geos.clipByRect(g, minX, minY, maxX, maxY));
+  }
+  buffer(g: Geom, d: number): Geom { return this.keep(this.geos.buffer(g, d)); }
+  toMultiPolygon(g: Geom): MultiPolygon { return this.geos.toMultiPolygon(g); }
+  close(): void {
+    this.geos.destroy(...this.owned);
+    this.owned.length = 0;
+  }
+}
+
+/** Reads the polygons of a little- or big-endian 2-D WKB geometry (Polygon, MultiPolygon, GeometryCollection). */
+export function readWkbPolygons(bytes: Uint8Array): MultiPolygon {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let off = 0;
+  const out: MultiPolygon = [];
+  function geometry(): void {
+    const le = view.getUint8(off) === 1;
+    off += 1;
+    const type = view.getUint32(off, le) & 0xffff;
+    off += 4;
+    switch (type) {
+      case 1: off += 16; return; // Point
+      case 2: off += 4 + view.getUint32(off, le) * 16; return; // LineString
+      case 3: out.push(polygon(le)); return;
+      case 4: case 5: case 6: case 7: {
+        const n = view.getUint32(off, le);
+        off += 4;
+        for (let i = 0; i < n; i++) geometry();
+        return;
+      }
+      default: throw new GeosError(`unsupported WKB geometry type ${type}`);
+    }
+  }
+  function polygon(le: boolean): Polygon {
+    const nRings = view.getUint32(off, le);
+    off += 4;
+    const rings: Polygon = [];
+    for (let r = 0; r < nRings; r++) {
+      const n = view.getUint32(off, le);
+      off += 4;
+      const ring = new Float64Array(n * 2);
+      for (let i = 0; i < n * 2; i++) {
+        ring[i] = view.getFloat64(off, le);
+        off += 8;
+      }
+      rings.push(ring);
+    }
+    return rings;
+  }
+  geometry();
+  return out.filter((p) => p.length > 0 && p[0]!.length >= 8);
+}
