@@ -41,7 +41,7 @@ export class Geos {
     const n = ring.length / 2;
     const ptr = M._malloc(ring.length * 8);
     M.HEAPF64.set(ring, ptr / 8);
-    const seq = this.g.GEOSCoordSeq_copyFromBuffer(ptr, n, false, false);
+    const seq = this.g.GEOSCoordSeq_copyFromBuffer(ptr, n, 0 as never, 0 as never);
     M._free(ptr);
     return this.g.GEOSGeom_createLinearRing(seq) as unknown as number;
   }

@@ -1,0 +1,152 @@
+/**
+ * Figures per snapshot and region set: computed by the control engine once, stored in the
+ * database with the fingerprint of everything they depend on, and read back afterwards.
+ */
+import { decodeGeometry } from '../geometry/codec.js';
+import { polygonsOf } from '../geometry/geojson.js';
+import { getGeos } from '../geometry/geos.js';
+import { loadBorders } from '../control/borders.js';
+import { CONTROL_METHOD_VERSION, ControlEngine, type CellCache, type PreparedRegionSet, type RegionFigure, type TerritoryFeature, type TerritoryStatus } from '../control/engine.js';
+import { UserError } from '../model/errors.js';
+import type { SnapshotRow, Store } from '../store/sqlite.js';
+import type { Classifier } from '../rules/classifier.js';
+import { classifierFor } from './sources.js';
+
+export const COUNTRIES = 'countries';
+const TERRITORY = new Set(['occupied', 'dismissed', 'contested']);
+
+export interface Provenance {
+  source: string;
+  snapshot: string;
+  time: string;
+  ruleset: string;
+  borders: string;
+  regions: string;
+  method: string;
+}
+
+export interface SnapshotFigures {
+  snapshot: SnapshotRow;
+  rows: RegionFigure[];
+  provenance: Provenance;
+}
+
+/** Lazily built engine and per-set state, shared by every query in one process. */
+export class FigureService {
+  private engine?: ControlEngine;
+  private readonly prepared = new Map<string, PreparedRegionSet>();
+  private readonly caches = new Map<string, CellCache>();
+  private readonly territory = new Map<string, TerritoryFeature[]>();
+  private readonly featureCache = new Map<number, TerritoryFeature | null>();
+  private readonly classifiers = new Map<string, Classifier>();
+
+  constructor(private readonly store: Store) {}
+
+  private async getEngine(): Promise<ControlEngine> {
+    this.engine ??= new ControlEngine(await getGeos(), loadBorders());
+    return this.engine;
+  }
+
+  classifier(source: string): Classifier {
+    let c = this.classifiers.get(source);
+    if (!c) {
+      c = classifierFor(source, this.store.meta(`ruleset:${source}`));
+      this.classifiers.set(source, c);
+    }
+    return c;
+  }
+
+  model(source: string): string {
+    return `${this.classifier(source).id}|${loadBorders().id}|${CONTROL_METHOD_VERSION}`;
+  }
+
+  regionSetId(name: string): string {
+    if (name === COUNTRIES) return `${COUNTRIES} (${loadBorders().id})`;
+    const set = this.store.regionSet(name);
+    if (!set) throw new UserError(`unknown region set "${name}"; known: ${[COUNTRIES, ...this.store.regionSetNames()].join(', ')}`);
+    return `${name} (${set.origin}, sha1 ${set.sha1.slice(0, 12)})`;
+  }
+
+  private async prepare(name: string): Promise<PreparedRegionSet> {
+    let p = this.prepared.get(name);
+    if (p) return p;
+    const engine = await this.getEngine();
+    if (name === COUNTRIES) {
+      const b = loadBorders();
+      p = engine.prepareRegionSet(name, [{ name: 'Ukraine', geom: b.ukraine }, { name: 'Russia', geom: b.russia }]);
+    } else {
+      const set = this.store.regionSet(name);
+      if (!set) throw new UserError(`unknown region set "${name}"; known: ${[COUNTRIES, ...this.store.regionSetNames()].join(', ')}`);
+      p = engine.prepareRegionSet(name, set.regions.map((r) => ({ name: r.name, geom: polygonsOf(decodeGeometry(r.geom)) })));
+    }
+    this.prepared.set(name, p);
+    return p;
+  }
+
+  /** The territorial features of a snapshot with their statuses under the source's rule set. */
+  territoryOf(snapshot: SnapshotRow): TerritoryFeature[] {
+    const key = `${snapshot.id}`;
+    const hit = this.territory.get(key);
+    if (hit) return hit;
+    const classifier = this.classifier(snapshot.source);
+    const ids = this.store.snapshotFeatureIds(snapshot.id);
+    const missing = ids.filter((id) => !this.featureCache.has(id));
+    if (missing.length) {
+      const classes = this.store.classifications(classifier.id, missing);
+      for (const row of this.store.features(missing)) {
+        let c = classes.get(row.id);
+        if (!c) {
+          // imported under another rule-set version: classify now and remember
+          const r = classifier.classify({ geometryType: row.geom_type, properties: JSON.parse(row.properties) as Record<string, unknown> });
+          this.store.putClassification(row.id, classifier.id, r.status, r.rule);
+          c = r;
+        }
+        this.featureCache.set(row.id, TERRITORY.has(c.status) ? { id: row.id, status: c.status as TerritoryStatus, polygons: polygonsOf(decodeGeometry(row.geom)) } : null);
+      }
+    }
+    const out = ids.map((id) => this.featureCache.get(id)).filter((f): f is TerritoryFeature => !!f);
+    return out;
+  }
+
+  /** Figures of one snapshot for a region set; computed and stored on first use. */
+  async figures(snapshot: SnapshotRow, regionSet: string): Promise<SnapshotFigures> {
+    const model = this.model(snapshot.source);
+    const provenance: Provenance = {
+      source: snapshot.source,
+      snapshot: snapshot.ext_id,
+      time: snapshot.time,
+      ruleset: this.classifier(snapshot.source).id,
+      borders: loadBorders().source,
+      regions: this.regionSetId(regionSet),
+      method: CONTROL_METHOD_VERSION,
+    };
+    const stored = this.store.db.readonly ? undefined : this.store.getFigures(snapshot.id, regionSet, model);
+    if (stored) return { snapshot, rows: JSON.parse(stored.toString('utf8')) as RegionFigure[], provenance };
+    const engine = await this.getEngine();
+    const set = await this.prepare(regionSet);
+    const cacheKey = `${regionSet}|${model}`;
+    let cache = this.caches.get(cacheKey);
+    if (!cache) {
+      cache = new Map();
+      for (const [k, v] of this.store.getCells(regionSet, model)) cache.set(k, new Float64Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength)));
+      this.caches.set(cacheKey, cache);
+    }
+    const added = new Map<string, Float64Array>();
+    const rows = engine.figures(this.territoryOf(snapshot), set, cache, added);
+    this.store.transaction(() => {
+      for (const [k, v] of added) this.store.putCell(regionSet, model, k, Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+      this.store.putFigures(snapshot.id, regionSet, model, Buffer.from(JSON.stringify(rows.map(roundRow))));
+    });
+    return { snapshot, rows, provenance };
+  }
+
+  /** Drops per-snapshot memory that a long series no longer needs. */
+  forget(snapshot: SnapshotRow): void {
+    this.territory.delete(`${snapshot.id}`);
+  }
+}
+
+function roundRow(r: RegionFigure): RegionFigure {
+  const q = (x: number): number => Math.round(x * 1e6) / 1e6;
+  return { region: r.region, RU: q(r.RU), UA: q(r.UA), contested: q(r.contested), areaKm2: q(r.areaKm2) };
+}

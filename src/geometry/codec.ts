@@ -1,0 +1,155 @@
+/**
+ * Compact, lossless storage of feature geometries.
+ *
+ * Coordinates are stored as integers in units of 1e-7 degree (about 1 cm) when that is exact
+ * for every coordinate (DeepStateMap and OSM-derived data carry at most 7 decimals), delta
+ * coded as zig-zag varints and deflated; otherwise as raw float64. Decoding returns the very
+ * doubles the source JSON parsed to, so an import followed by an export returns the input.
+ *
+ * Layout: [format byte][deflated body]. Body: a tree of counts and coordinates:
+ *   kind (0 point, 1 line, 2 polygon, 3 multipoint, 4 multiline, 5 multipolygon, 6 collection),
+ *   then nested counts down to vertex pairs.
+ */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+
+export type Position = number[];
+export interface GeoJSONGeometry {
+  type: 'Point' | 'LineString' | 'Polygon' | 'MultiPoint' | 'MultiLineString' | 'MultiPolygon' | 'GeometryCollection';
+  coordinates?: unknown;
+  geometries?: GeoJSONGeometry[];
+}
+
+const KINDS = ['Point', 'LineString', 'Polygon', 'MultiPoint', 'MultiLineString', 'MultiPolygon', 'GeometryCollection'] as const;
+const DEPTH: Record<string, number> = { Point: 0, LineString: 1, Polygon: 2, MultiPoint: 1, MultiLineString: 2, MultiPolygon: 3 };
+const SCALE = 1e7;
+
+class Writer {
+  buf = Buffer.alloc(1 << 16);
+  len = 0;
+  private ensure(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const next = Buffer.alloc(Math.max(this.buf.length * 2, this.len + n));
+    this.buf.copy(next, 0, 0, this.len);
+    this.buf = next;
+  }
+  uvarint(v: number): void {
+    this.ensure(10);
+    while (v >= 0x80) {
+      this.buf[this.len++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.buf[this.len++] = v;
+  }
+  svarint(v: number): void {
+    this.uvarint(v < 0 ? -2 * v - 1 : 2 * v);
+  }
+  f64(v: number): void {
+    this.ensure(8);
+    this.buf.writeDoubleLE(v, this.len);
+    this.len += 8;
+  }
+}
+
+class Reader {
+  off = 0;
+  constructor(private readonly buf: Buffer) {}
+  uvarint(): number {
+    let v = 0, mul = 1, b: number;
+    do {
+      b = this.buf[this.off++]!;
+      v += (b & 0x7f) * mul;
+      mul *= 0x80;
+    } while (b & 0x80);
+    return v;
+  }
+  svarint(): number {
+    const u = this.uvarint();
+    return u % 2 ? -(u + 1) / 2 : u / 2;
+  }
+  f64(): number {
+    const v = this.buf.readDoubleLE(this.off);
+    this.off += 8;
+    return v;
+  }
+}
+
+function quantizable(g: GeoJSONGeometry): boolean {
+  let ok = true;
+  const walk = (c: unknown): void => {
+    if (!ok) return;
+    if (typeof c === 'number') {
+      if (Math.round(c * SCALE) / SCALE !== c || Math.abs(c) > 1000) ok = false;
+    } else if (Array.isArray(c)) {
+      // only x and y are stored; a third ordinate (always 0 in DeepStateMap) is dropped upstream
+      if (c.length && typeof c[0] === 'number') { walk(c[0]); walk(c[1]); } else c.forEach(walk);
+    }
+  };
+  if (g.type === 'GeometryCollection') g.geometries?.forEach((x) => { ok = ok && quantizable(x); });
+  else walk(g.coordinates);
+  return ok;
+}
+
+export function encodeGeometry(g: GeoJSONGeometry): Buffer {
+  const q = quantizable(g);
+  const w = new Writer();
+  let px = 0, py = 0;
+  const pos = (p: Position): void => {
+    if (q) {
+      const x = Math.round(p[0]! * SCALE), y = Math.round(p[1]! * SCALE);
+      w.svarint(x - px);
+      w.svarint(y - py);
+      px = x;
+      py = y;
+    } else {
+      w.f64(p[0]!);
+      w.f64(p[1]!);
+    }
+  };
+  const nest = (c: unknown, depth: number): void => {
+    if (depth === 0) return pos(c as Position);
+    const arr = c as unknown[];
+    w.uvarint(arr.length);
+    for (const x of arr) nest(x, depth - 1);
+  };
+  const geom = (x: GeoJSONGeometry): void => {
+    w.uvarint(KINDS.indexOf(x.type));
+    if (x.type === 'GeometryCollection') {
+      const parts = x.geometries ?? [];
+      w.uvarint(parts.length);
+      parts.forEach(geom);
+    } else nest(x.coordinates, DEPTH[x.type]!);
+  };
+  geom(g);
+  const body = deflateRawSync(w.buf.subarray(0, w.len));
+  return Buffer.concat([Buffer.from([q ? 1 : 2]), body]);
+}
+
+export function decodeGeometry(blob: Buffer): GeoJSONGeometry {
+  const q = blob[0] === 1;
+  const r = new Reader(inflateRawSync(blob.subarray(1)));
+  let px = 0, py = 0;
+  const pos = (): Position => {
+    if (!q) return [r.f64(), r.f64()];
+    px += r.svarint();
+    py += r.svarint();
+    return [px / SCALE, py / SCALE];
+  };
+  const nest = (depth: number): unknown => {
+    if (depth === 0) return pos();
+    const n = r.uvarint();
+    const out: unknown[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = nest(depth - 1);
+    return out;
+  };
+  const geom = (): GeoJSONGeometry => {
+    const type = KINDS[r.uvarint()]!;
+    if (type === 'GeometryCollection') {
+      const n = r.uvarint();
+      const geometries: GeoJSONGeometry[] = [];
+      for (let i = 0; i < n; i++) geometries.push(geom());
+      return { type, geometries };
+    }
+    return { type, coordinates: nest(DEPTH[type]!) };
+  };
+  return geom();
+}

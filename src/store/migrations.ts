@@ -1,0 +1,66 @@
+/**
+ * Versioned schema migrations. Each entry runs once, in order, inside a transaction; the
+ * applied version is kept in SQLite's user_version. Never edit a released migration: add one.
+ */
+export const MIGRATIONS: string[] = [
+  // 1: features stored once, snapshots as lists of feature ids, figures materialised per snapshot
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE features (
+    id INTEGER PRIMARY KEY,
+    hash BLOB NOT NULL UNIQUE,          -- sha1 of the feature's canonical JSON (properties + 2-D geometry)
+    geom_type TEXT NOT NULL,
+    properties TEXT NOT NULL,           -- JSON, as the source gave it
+    geom BLOB NOT NULL,                 -- geometry/codec.ts
+    min_x REAL, min_y REAL, max_x REAL, max_y REAL
+  );
+  CREATE TABLE snapshots (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    ext_id TEXT NOT NULL,               -- the source's own id (DeepStateMap: Unix seconds)
+    time TEXT NOT NULL,                 -- ISO 8601 UTC
+    feature_ids BLOB NOT NULL,          -- little-endian uint32 list of features.id, in source order
+    raw_bytes INTEGER NOT NULL,
+    raw_sha1 TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    flag TEXT,                          -- data-quality flag (analytics/quality.ts), NULL when plausible
+    UNIQUE (source, ext_id)
+  );
+  CREATE INDEX snapshots_by_time ON snapshots (source, time);
+  CREATE TABLE classifications (
+    feature_id INTEGER NOT NULL REFERENCES features(id),
+    ruleset TEXT NOT NULL,              -- "<source>@<version>"
+    status TEXT NOT NULL,
+    rule TEXT,
+    PRIMARY KEY (feature_id, ruleset)
+  ) WITHOUT ROWID;
+  CREATE TABLE region_sets (
+    name TEXT PRIMARY KEY,
+    origin TEXT NOT NULL,
+    name_field TEXT NOT NULL,
+    sha1 TEXT NOT NULL,
+    added_at TEXT NOT NULL
+  );
+  CREATE TABLE regions (
+    set_name TEXT NOT NULL REFERENCES region_sets(name) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    geom BLOB NOT NULL,
+    PRIMARY KEY (set_name, name)
+  ) WITHOUT ROWID;
+  CREATE TABLE figures (
+    snapshot_id INTEGER NOT NULL REFERENCES snapshots(id),
+    region_set TEXT NOT NULL,
+    model TEXT NOT NULL,                -- control-model fingerprint: rule set, borders, method version
+    data BLOB NOT NULL,                 -- analytics/figures.ts encoding
+    PRIMARY KEY (snapshot_id, region_set)
+  ) WITHOUT ROWID;
+  CREATE TABLE cell_cache (
+    region_set TEXT NOT NULL,
+    model TEXT NOT NULL,
+    key BLOB NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (region_set, model, key)
+  ) WITHOUT ROWID;
+  `,
+];

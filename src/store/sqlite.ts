@@ -1,0 +1,204 @@
+/**
+ * The SQLite store (better-sqlite3 12; 13 needs Node 22). One file holds the whole history:
+ * each distinct feature once, each snapshot as its list of feature ids, classifications per
+ * rule-set version, region sets, and figures materialised per snapshot.
+ *
+ * Every write that a command makes goes through `transaction`, so an import that fails or is
+ * killed leaves the file as it was (SQLite's rollback journal).
+ */
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { UserError } from '../model/errors.js';
+import { MIGRATIONS } from './migrations.js';
+
+export interface SnapshotRow {
+  id: number;
+  source: string;
+  ext_id: string;
+  time: string;
+  raw_bytes: number;
+  raw_sha1: string;
+  origin: string;
+  imported_at: string;
+  flag: string | null;
+}
+
+export interface FeatureRow {
+  id: number;
+  geom_type: string;
+  properties: string;
+  geom: Buffer;
+}
+
+export function defaultDbPath(flag?: string): string {
+  return flag ?? process.env.FRONTLINE_DB ?? './frontline.db';
+}
+
+export class Store {
+  readonly db: Database.Database;
+
+  constructor(readonly path: string, opts: { readonly?: boolean; mustExist?: boolean } = {}) {
+    if ((opts.mustExist || opts.readonly) && path !== ':memory:' && !existsSync(path)) {
+      throw new UserError(`${path}: no such database; import a source first (frontline import …) or pass --db`);
+    }
+    try {
+      this.db = new Database(path, { readonly: opts.readonly ?? false });
+    } catch (e) {
+      throw new UserError(`${path}: cannot open database (${(e as Error).message})`);
+    }
+    this.db.pragma('foreign_keys = ON');
+    if (!opts.readonly) this.migrate();
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length) {
+      throw new UserError(`${this.path}: database schema ${version} is newer than this frontline (${MIGRATIONS.length}); upgrade frontline`);
+    }
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  // --- features -----------------------------------------------------------------------------
+
+  private featureByHash?: Database.Statement<[Buffer], { id: number }>;
+  private insertFeatureStmt?: Database.Statement;
+
+  /** Stores a feature unless an identical one is there; returns its id and whether it was new. */
+  putFeature(canonical: string, geomType: string, properties: string, geom: Buffer, bbox: [number, number, number, number]): { id: number; added: boolean } {
+    const hash = createHash('sha1').update(canonical).digest();
+    this.featureByHash ??= this.db.prepare('SELECT id FROM features WHERE hash = ?');
+    const found = this.featureByHash.get(hash);
+    if (found) return { id: found.id, added: false };
+    this.insertFeatureStmt ??= this.db.prepare('INSERT INTO features (hash, geom_type, properties, geom, min_x, min_y, max_x, max_y) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const info = this.insertFeatureStmt.run(hash, geomType, properties, geom, ...bbox);
+    return { id: Number(info.lastInsertRowid), added: true };
+  }
+
+  features(ids: number[]): FeatureRow[] {
+    if (ids.length === 0) return [];
+    const rows: FeatureRow[] = [];
+    const stmt = this.db.prepare('SELECT id, geom_type, properties, geom FROM features WHERE id IN (SELECT value FROM json_each(?))');
+    for (let i = 0; i < ids.length; i += 5000) rows.push(...(stmt.all(JSON.stringify(ids.slice(i, i + 5000))) as FeatureRow[]));
+    return rows;
+  }
+
+  // --- classifications ----------------------------------------------------------------------
+
+  classifications(ruleset: string, ids: number[]): Map<number, { status: string; rule: string | null }> {
+    const out = new Map<number, { status: string; rule: string | null }>();
+    const stmt = this.db.prepare('SELECT feature_id, status, rule FROM classifications WHERE ruleset = ? AND feature_id IN (SELECT value FROM json_each(?))');
+    for (let i = 0; i < ids.length; i += 5000) {
+      for (const r of stmt.all(ruleset, JSON.stringify(ids.slice(i, i + 5000))) as { feature_id: number; status: string; rule: string | null }[]) {
+        out.set(r.feature_id, { status: r.status, rule: r.rule });
+      }
+    }
+    return out;
+  }
+
+  putClassification(featureId: number, ruleset: string, status: string, rule: string | null): void {
+    this.db.prepare('INSERT OR REPLACE INTO classifications (feature_id, ruleset, status, rule) VALUES (?, ?, ?, ?)').run(featureId, ruleset, status, rule);
+  }
+
+  // --- snapshots ----------------------------------------------------------------------------
+
+  hasSnapshot(source: string, extId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM snapshots WHERE source = ? AND ext_id = ?').get(source, extId) !== undefined;
+  }
+
+  putSnapshot(s: { source: string; extId: string; time: Date; featureIds: number[]; rawBytes: number; rawSha1: string; origin: string }): number {
+    const ids = Buffer.from(Uint32Array.from(s.featureIds).buffer);
+    const info = this.db
+      .prepare('INSERT INTO snapshots (source, ext_id, time, feature_ids, raw_bytes, raw_sha1, origin, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(s.source, s.extId, s.time.toISOString().replace('.000Z', 'Z'), ids, s.rawBytes, s.rawSha1, s.origin, new Date().toISOString());
+    return Number(info.lastInsertRowid);
+  }
+
+  snapshots(source?: string): SnapshotRow[] {
+    const cols = 'id, source, ext_id, time, raw_bytes, raw_sha1, origin, imported_at, flag';
+    return (source
+      ? this.db.prepare(`SELECT ${cols} FROM snapshots WHERE source = ? ORDER BY time, id`).all(source)
+      : this.db.prepare(`SELECT ${cols} FROM snapshots ORDER BY time, id`).all()) as SnapshotRow[];
+  }
+
+  snapshotFeatureIds(snapshotId: number): number[] {
+    const row = this.db.prepare('SELECT feature_ids FROM snapshots WHERE id = ?').get(snapshotId) as { feature_ids: Buffer } | undefined;
+    if (!row) return [];
+    const b = row.feature_ids;
+    return Array.from(new Uint32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)));
+  }
+
+  sources(): string[] {
+    return (this.db.prepare('SELECT DISTINCT source FROM snapshots ORDER BY source').all() as { source: string }[]).map((r) => r.source);
+  }
+
+  setFlag(snapshotId: number, flag: string | null): void {
+    this.db.prepare('UPDATE snapshots SET flag = ? WHERE id = ?').run(flag, snapshotId);
+  }
+
+  // --- region sets --------------------------------------------------------------------------
+
+  putRegionSet(name: string, origin: string, nameField: string, sha1: string, regions: { name: string; geom: Buffer }[]): void {
+    this.db.prepare('DELETE FROM region_sets WHERE name = ?').run(name);
+    this.db.prepare('DELETE FROM figures WHERE region_set = ?').run(name);
+    this.db.prepare('DELETE FROM cell_cache WHERE region_set = ?').run(name);
+    this.db.prepare('INSERT INTO region_sets (name, origin, name_field, sha1, added_at) VALUES (?, ?, ?, ?, ?)').run(name, origin, nameField, sha1, new Date().toISOString());
+    const ins = this.db.prepare('INSERT INTO regions (set_name, name, geom) VALUES (?, ?, ?)');
+    for (const r of regions) ins.run(name, r.name, r.geom);
+  }
+
+  regionSet(name: string): { name: string; origin: string; sha1: string; regions: { name: string; geom: Buffer }[] } | undefined {
+    const set = this.db.prepare('SELECT name, origin, sha1 FROM region_sets WHERE name = ?').get(name) as { name: string; origin: string; sha1: string } | undefined;
+    if (!set) return undefined;
+    const regions = this.db.prepare('SELECT name, geom FROM regions WHERE set_name = ? ORDER BY name').all(name) as { name: string; geom: Buffer }[];
+    return { ...set, regions };
+  }
+
+  regionSetNames(): string[] {
+    return (this.db.prepare('SELECT name FROM region_sets ORDER BY name').all() as { name: string }[]).map((r) => r.name);
+  }
+
+  // --- figures and caches -------------------------------------------------------------------
+
+  getFigures(snapshotId: number, regionSet: string, model: string): Buffer | undefined {
+    const r = this.db.prepare('SELECT data FROM figures WHERE snapshot_id = ? AND region_set = ? AND model = ?').get(snapshotId, regionSet, model) as { data: Buffer } | undefined;
+    return r?.data;
+  }
+
+  putFigures(snapshotId: number, regionSet: string, model: string, data: Buffer): void {
+    this.db.prepare('INSERT OR REPLACE INTO figures (snapshot_id, region_set, model, data) VALUES (?, ?, ?, ?)').run(snapshotId, regionSet, model, data);
+  }
+
+  getCells(regionSet: string, model: string): Map<string, Buffer> {
+    const out = new Map<string, Buffer>();
+    for (const r of this.db.prepare('SELECT key, data FROM cell_cache WHERE region_set = ? AND model = ?').iterate(regionSet, model) as Iterable<{ key: Buffer; data: Buffer }>) {
+      out.set(r.key.toString('base64'), r.data);
+    }
+    return out;
+  }
+
+  putCell(regionSet: string, model: string, key: string, data: Buffer): void {
+    this.db.prepare('INSERT OR REPLACE INTO cell_cache (region_set, model, key, data) VALUES (?, ?, ?, ?)').run(regionSet, model, Buffer.from(key, 'base64'), data);
+  }
+
+  meta(key: string): string | undefined {
+    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
+  }
+}
