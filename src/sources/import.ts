@@ -39,7 +39,6 @@ export async function importSource(store: Store, source: SnapshotSource, classif
   let open = false;
   const begin = (): void => { if (!open) { db.exec('BEGIN'); open = true; } };
   try {
-    store.setMeta(`ruleset:${source.name}`, classifier.id);
     for (let i = 0; i < todo.length; i++) {
       const ref = todo[i]!;
       opts.onProgress?.(i, todo.length);
