@@ -5,11 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startReplayServer, type ReplayServer } from '../../../test/support/replay-server.js';
 import { DeepStateApiSource, latestId, parseHistoryList, type DeepStateApiOptions, type RetryInfo } from './api.js';
+import { deepstateHistoryDir } from '../../../test/support/data.js';
 
-// Until test/support/data.ts (deepstateHistoryDir) lands, locate the unpacked history here.
-async function deepstateHistoryDir(): Promise<string> {
-  return process.env.FRONTLINE_DEEPSTATE_DIR ?? '/tmp/data/ds/geojsons';
-}
 
 let dir: string;
 let ids: string[];
