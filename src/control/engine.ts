@@ -86,11 +86,6 @@ export interface PreparedRegionSet {
 export type CellCache = Map<string, Float64Array>;
 
 const cellId = (ix: number, iy: number): number => ix * 1000 + iy;
-const cellBox = (id: number): [number, number, number, number] => {
-  const ix = Math.floor(id / 1000), iy = id % 1000;
-  const x = ORIGIN_X + ix * CELL, y = ORIGIN_Y + iy * CELL;
-  return [x, y, x + CELL, y + CELL];
-};
 
 function hashPiece(mp: MultiPolygon): string {
   const h = createHash('sha1');
