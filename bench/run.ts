@@ -28,6 +28,7 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { deepstateHistoryDir, deepstateHistoryFiles, repoRoot, sharedDataFile } from '../test/support/data.js';
 import type { AreaResult } from '../src/analytics/area.js';
+import { runCommand } from '../test/support/cli.js';
 
 const PYTHON = '/usr/bin/python3';
 const GNU_TIME = '/usr/bin/time';
@@ -81,18 +82,6 @@ async function measure(name: string, cmd: string, args: string[], stdoutFile?: s
     if (typeof out === 'number') closeSync(out);
     await rm(timeFile, { force: true });
   }
-}
-
-/** Runs a command to completion and returns its output. */
-function capture(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [], err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (c) => resolve({ code: c ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
-  });
 }
 
 function cliCommand(kind: string): [string, string[]] {
@@ -154,7 +143,7 @@ async function main(): Promise<number> {
 
   if (!existsSync(PYTHON)) throw new Error(`${PYTHON} not found; install python3-shapely python3-pyproj (.ci/apt-packages)`);
   const reference = join(repoRoot(), 'bench', 'reference', 'control_area.py');
-  const versions = await capture(PYTHON, [reference, '--versions']);
+  const versions = await runCommand(PYTHON, [reference, '--versions']);
   if (versions.code !== 0) throw new Error(`${reference} --versions failed: ${versions.stderr.trim()}`);
   const refVersions = JSON.parse(versions.stdout) as Record<string, string>;
 

@@ -20,7 +20,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -28,6 +27,7 @@ import { basename, join } from 'node:path';
 import { deepstateHistoryFiles, repoRoot, sharedDataFile } from './support/data.js';
 import { exportStatuses } from '../bench/reference/export-statuses.js';
 import type { AreaResult } from '../src/analytics/area.js';
+import { runCommand } from './support/cli.js';
 
 const PYTHON = '/usr/bin/python3';
 const SNAPSHOTS = 24;
@@ -39,22 +39,8 @@ const APT_HINT =
   'the cross-check needs /usr/bin/python3 with Shapely and pyproj: run the apt step of .ci/run ' +
   '(apt-get install -y $(cat .ci/apt-packages), i.e. python3-shapely python3-pyproj)';
 
-interface RunResult { code: number; stdout: string; stderr: string }
-
-/** Runs a command to completion, collecting its output (asynchronously, so runs can overlap). */
-function run(cmd: string, args: string[]): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [], err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
-  });
-}
-
 async function frontline(args: string[]): Promise<string> {
-  const r = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args]);
+  const r = await runCommand(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args]);
   assert.equal(r.code, 0, `frontline ${args.join(' ')} exited with ${r.code}:\n${r.stderr}`);
   return r.stdout;
 }
@@ -79,7 +65,7 @@ void test('RU area per oblast agrees with an independent GEOS computation on 24 
   // The Python side first: a missing dependency is a setup error, reported as such.
   const reference = join(repoRoot(), 'bench', 'reference', 'control_area.py');
   assert.ok(existsSync(PYTHON), `${PYTHON} not found; ${APT_HINT}`);
-  const versions = await run(PYTHON, [reference, '--versions']);
+  const versions = await runCommand(PYTHON, [reference, '--versions']);
   assert.equal(versions.code, 0, `${versions.stderr.trim()}\n${APT_HINT}`);
   t.diagnostic(`reference: ${versions.stdout.trim()}`);
 
@@ -112,7 +98,7 @@ void test('RU area per oblast agrees with an independent GEOS computation on 24 
       const statuses = join(tmp, 'statuses.json');
       await writeFile(statuses, JSON.stringify(exportStatuses(snaps, ids)));
       const out = join(tmp, 'reference.json');
-      const r = await run(PYTHON, [reference, '--dir', snaps, '--ids', ids.join(','), '--statuses', statuses, '--borders', borders, '--regions', oblasts, '--name-field', 'name:en', '--out', out]);
+      const r = await runCommand(PYTHON, [reference, '--dir', snaps, '--ids', ids.join(','), '--statuses', statuses, '--borders', borders, '--regions', oblasts, '--name-field', 'name:en', '--out', out]);
       assert.equal(r.code, 0, `control_area.py exited with ${r.code}:\n${r.stderr}`);
       return JSON.parse(await readFile(out, 'utf8')) as Reference;
     };

@@ -16,14 +16,19 @@ export function frontline(args: string[], opts: { env?: Record<string, string> }
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** The same, without blocking the event loop (for tests that serve HTTP in this process). */
-export function frontlineAsync(args: string[]): Promise<CliResult> {
+/** Runs a command to completion without blocking the event loop, collecting its output. */
+export function runCommand(cmd: string, args: string[]): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [], err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
   });
+}
+
+/** The CLI through runCommand (for tests that serve HTTP in this process). */
+export function frontlineAsync(args: string[]): Promise<CliResult> {
+  return runCommand(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args]);
 }
