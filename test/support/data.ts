@@ -132,3 +132,16 @@ export async function deepstateHistoryFiles(): Promise<string[]> {
   names.sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10) || (a < b ? -1 : 1));
   return names.map((f) => join(dir, f));
 }
+
+let dailyDir: Promise<string> | undefined;
+
+/** The daily occupied-area files (`deepstatemap_data_YYYYMMDD.geojson`), unpacked once into `<repo>/.cache/daily`. */
+export function dailyFilesDir(): Promise<string> {
+  dailyDir ??= extractOnce({
+    archive: sharedDataFile('deepstate-daily', 'occupied-daily-2024-07-to-2026-08.tar.xz'),
+    cacheName: 'daily',
+    subdir: 'data',
+    isComplete: async (dir) => (await countFiles(dir, '.geojson')) >= 769,
+  });
+  return dailyDir;
+}
