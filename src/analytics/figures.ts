@@ -36,7 +36,6 @@ export class FigureService {
   private engine?: ControlEngine;
   private readonly prepared = new Map<string, PreparedRegionSet>();
   private readonly caches = new Map<string, CellCache>();
-  private readonly territory = new Map<string, TerritoryFeature[]>();
   private readonly featureCache = new Map<number, TerritoryFeature | null>();
   private readonly classifiers = new Map<string, Classifier>();
 
@@ -85,9 +84,6 @@ export class FigureService {
 
   /** The territorial features of a snapshot with their statuses under the source's rule set. */
   territoryOf(snapshot: SnapshotRow): TerritoryFeature[] {
-    const key = `${snapshot.id}`;
-    const hit = this.territory.get(key);
-    if (hit) return hit;
     const classifier = this.classifier(snapshot.source);
     const ids = this.store.snapshotFeatureIds(snapshot.id);
     const missing = ids.filter((id) => !this.featureCache.has(id));
@@ -98,20 +94,17 @@ export class FigureService {
         if (!c) {
           // imported under another rule-set version: classify now and remember
           const r = classifier.classify({ geometryType: row.geom_type, properties: JSON.parse(row.properties) as Record<string, unknown> });
-          this.store.putClassification(row.id, classifier.id, r.status, r.rule);
+          if (!this.store.db.readonly) this.store.putClassification(row.id, classifier.id, r.status, r.rule);
           c = r;
         }
         this.featureCache.set(row.id, TERRITORY.has(c.status) ? { id: row.id, status: c.status as TerritoryStatus, polygons: polygonsOf(decodeGeometry(row.geom)) } : null);
       }
     }
-    const out = ids.map((id) => this.featureCache.get(id)).filter((f): f is TerritoryFeature => !!f);
-    return out;
+    return ids.map((id) => this.featureCache.get(id)).filter((f): f is TerritoryFeature => !!f);
   }
 
-  /** Figures of one snapshot for a region set; computed and stored on first use. */
-  async figures(snapshot: SnapshotRow, regionSet: string): Promise<SnapshotFigures> {
-    const model = this.model(snapshot.source);
-    const provenance: Provenance = {
+  provenance(snapshot: SnapshotRow, regionSet: string): Provenance {
+    return {
       source: snapshot.source,
       snapshot: snapshot.ext_id,
       time: snapshot.time,
@@ -120,10 +113,19 @@ export class FigureService {
       regions: this.regionSetId(regionSet),
       method: CONTROL_METHOD_VERSION,
     };
-    const stored = this.store.db.readonly ? undefined : this.store.getFigures(snapshot.id, regionSet, model);
-    if (stored) return { snapshot, rows: JSON.parse(stored.toString('utf8')) as RegionFigure[], provenance };
+  }
+
+  /** Stored figures of a snapshot, if any were made under the current model. */
+  stored(snapshot: SnapshotRow, regionSet: string): RegionFigure[] | undefined {
+    const data = this.store.getFigures(snapshot.id, regionSet, this.model(snapshot.source));
+    return data ? (JSON.parse(data.toString('utf8')) as RegionFigure[]) : undefined;
+  }
+
+  /** Computes a snapshot's figures without writing anything; `added` receives new cell results. */
+  async compute(snapshot: SnapshotRow, regionSet: string, added: Map<string, Float64Array>): Promise<RegionFigure[]> {
     const engine = await this.getEngine();
     const set = await this.prepare(regionSet);
+    const model = this.model(snapshot.source);
     const cacheKey = `${regionSet}|${model}`;
     let cache = this.caches.get(cacheKey);
     if (!cache) {
@@ -131,18 +133,30 @@ export class FigureService {
       for (const [k, v] of this.store.getCells(regionSet, model)) cache.set(k, new Float64Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength)));
       this.caches.set(cacheKey, cache);
     }
-    const added = new Map<string, Float64Array>();
-    const rows = engine.figures(this.territoryOf(snapshot), set, cache, added);
-    this.store.transaction(() => {
-      for (const [k, v] of added) this.store.putCell(regionSet, model, k, Buffer.from(v.buffer, v.byteOffset, v.byteLength));
-      this.store.putFigures(snapshot.id, regionSet, model, Buffer.from(JSON.stringify(rows.map(roundRow))));
-    });
-    return { snapshot, rows, provenance };
+    return engine.figures(this.territoryOf(snapshot), set, cache, added).map(roundRow);
   }
 
-  /** Drops per-snapshot memory that a long series no longer needs. */
-  forget(snapshot: SnapshotRow): void {
-    this.territory.delete(`${snapshot.id}`);
+  /** Stores computed figures and the cell results they added. */
+  save(snapshot: SnapshotRow, regionSet: string, rows: RegionFigure[], added: Map<string, Float64Array>): void {
+    const model = this.model(snapshot.source);
+    this.store.transaction(() => {
+      for (const [k, v] of added) this.store.putCell(regionSet, model, k, Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+      this.store.putFigures(snapshot.id, regionSet, model, Buffer.from(JSON.stringify(rows)));
+    });
+    const cache = this.caches.get(`${regionSet}|${model}`);
+    if (cache) for (const [k, v] of added) cache.set(k, v);
+  }
+
+  /** Figures of one snapshot for a region set; computed and stored on first use. */
+  async figures(snapshot: SnapshotRow, regionSet: string): Promise<SnapshotFigures> {
+    const provenance = this.provenance(snapshot, regionSet);
+    let rows = this.stored(snapshot, regionSet);
+    if (!rows) {
+      const added = new Map<string, Float64Array>();
+      rows = await this.compute(snapshot, regionSet, added);
+      this.save(snapshot, regionSet, rows, added);
+    }
+    return { snapshot, rows, provenance };
   }
 }
 

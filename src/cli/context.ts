@@ -1,8 +1,8 @@
 import { Store, defaultDbPath } from '../store/sqlite.js';
-import { FigureService } from '../analytics/figures.js';
+import { COUNTRIES, FigureService } from '../analytics/figures.js';
 import { detectImplausible } from '../analytics/quality.js';
-import { COUNTRIES } from '../analytics/figures.js';
 import { progressBar } from './progress.js';
+import { ensureFigures } from '../analytics/parallel.js';
 
 export interface Io {
   out: (s: string) => void;
@@ -15,18 +15,14 @@ export function openStore(db: string | undefined, opts: { mustExist?: boolean } 
 
 /** Computes the built-in per-country figures for a source's new snapshots and refreshes its quality flags. */
 export async function refreshSource(store: Store, source: string, io: Io): Promise<void> {
-  const figures = new FigureService(store);
   const snaps = store.snapshots(source);
-  const bar = progressBar(`figures ${source}`);
+  await ensureFigures(store, snaps, COUNTRIES, progressBar(`figures ${source}`));
+  const figures = new FigureService(store);
   const values = [];
-  for (let i = 0; i < snaps.length; i++) {
-    bar(i, snaps.length);
-    const f = await figures.figures(snaps[i]!, COUNTRIES);
-    const ukr = f.rows.find((r) => r.region === 'Ukraine')!;
-    values.push({ id: snaps[i]!.id, time: snaps[i]!.time, value: ukr.RU });
-    figures.forget(snaps[i]!);
+  for (const s of snaps) {
+    const f = await figures.figures(s, COUNTRIES);
+    values.push({ id: s.id, time: s.time, value: f.rows.find((r) => r.region === 'Ukraine')!.RU });
   }
-  bar(snaps.length, snaps.length);
   const flags = detectImplausible(values);
   store.transaction(() => {
     for (const s of snaps) store.setFlag(s.id, flags.get(s.id) ?? null);

@@ -9,14 +9,19 @@
  *                    lies and no occupied one does; else RU — and both the contested and the UA
  *                    ground in Russia pass through sliver removal (control/slivers.ts) first.
  * Precedence on overlap is therefore contested > occupied > dismissed > the border's owner.
+ * Polygons outside both countries count for nothing.
  *
  * Speed: consecutive snapshots share most features, and a feature that changes usually changes
- * near the front only. Inside Ukraine the map is cut into cells of 0.5°; each feature is clipped
- * to the cells it covers and each piece hashed. A cell's result depends only on the pieces in it,
- * so it is keyed by their hashes and computed once for the whole history. The ground in Russia
- * (small, and needing sliver removal, which is not local) is computed whole, keyed by the set of
- * features that reach into Russia. Pieces of one polygon tile it exactly and their shared edges
- * cancel in the geodesic sums, so the cell sums equal the whole.
+ * near the front only. Both countries are cut into cells of 0.5°; each feature is clipped to the
+ * cells it covers and each piece hashed. Inside Ukraine a cell's result depends only on the pieces
+ * in it, so it is keyed by their hashes and computed once for the whole history. The ground in
+ * Russia (small, and needing sliver removal, which is not local) is computed whole, keyed by the
+ * hashes of the features' parts inside Russia. Pieces of one polygon tile it exactly and their
+ * shared edges cancel in the geodesic sums, so the cell sums equal the whole.
+ *
+ * Regions: an administrative region lies in one country. It is counted inside the country that
+ * holds most of it; whatever it overhangs into the other (where two datasets draw the border
+ * differently) falls to "unassigned" rather than to a side.
  */
 import { createHash } from 'node:crypto';
 import type { Geom, Geos, Scope } from '../geometry/geos.js';
@@ -45,34 +50,37 @@ export interface RegionFigure {
   RU: number;
   UA: number;
   contested: number;
-  /** Area of the region inside the area of interest, km². */
+  /** Area of the region counted inside the area of interest, km². */
   areaKm2: number;
 }
 
-export const CONTROL_METHOD_VERSION = 'cells-0.5deg/slivers-1km/v1';
+export const CONTROL_METHOD_VERSION = 'cells-0.5deg/slivers-1km/regions-in-one-country/v2';
 export const SLIVER_RADIUS_KM = 1;
 const CELL = 0.5;
-const ORIGIN_X = 22, ORIGIN_Y = 44;
+const ORIGIN_X = 20, ORIGIN_Y = 40;
 
 interface Piece { hash: string; mp: MultiPolygon }
+type Country = 'UKR' | 'RUS';
 
 interface FeatureCache {
-  /** Valid polygons of the feature. */
-  valid: MultiPolygon;
   bbox: BBox;
+  /** Pieces inside Ukraine's cells (clipped to the cell, not yet to the border). */
   cells: Map<number, Piece>;
-  reachesRussia: boolean;
-  /** Hash of the feature's part inside Russia: ground in Russia depends on nothing else. */
+  /** The feature's part inside Russia, and its hash: ground in Russia depends on nothing else. */
+  russia: MultiPolygon;
   russiaHash: string;
 }
 
+interface CellPiece { cell: number; mp: MultiPolygon; bbox: BBox }
+
 interface PreparedRegion {
   name: string;
-  /** area inside Ukraine and inside Russia, km² */
-  aUkr: number;
-  aRus: number;
-  rusPart: MultiPolygon;
-  rusBBox: BBox;
+  /** The country the region is counted in. */
+  country: Country;
+  /** Area counted, km² (inside its country). */
+  area: number;
+  /** For a region in Russia: its pieces, cell by cell, inside Russia. */
+  rusPieces: CellPiece[];
 }
 
 export interface PreparedRegionSet {
@@ -82,7 +90,7 @@ export interface PreparedRegionSet {
   cellPieces: Map<number, { index: number; mp: MultiPolygon }[]>;
 }
 
-/** Cache of cell results: key → Float64Array of [RU, contested] per region, then totals. */
+/** Cache of cell results: key → Float64Array of [RU or UA, contested] per region, then totals. */
 export type CellCache = Map<string, Float64Array>;
 
 const cellId = (ix: number, iy: number): number => ix * 1000 + iy;
@@ -96,28 +104,32 @@ function hashPiece(mp: MultiPolygon): string {
   return h.digest('base64');
 }
 
+function overlap(a: BBox, b: BBox): BBox {
+  return { minX: Math.max(a.minX, b.minX), minY: Math.max(a.minY, b.minY), maxX: Math.min(a.maxX, b.maxX), maxY: Math.min(a.maxY, b.maxY) };
+}
+
 export class ControlEngine {
   private readonly features = new Map<number, FeatureCache>();
-  private readonly ukrBBox: BBox;
-  private readonly rusBBox: BBox;
-  private readonly ukraineCells = new Map<number, MultiPolygon>();
-  private readonly aUkrTotal: number;
-  private readonly aRusTotal: number;
+  private readonly bbox: Record<Country, BBox>;
+  /** Each country cut into cells: cell id → the country's part of the cell. */
+  private readonly cells: Record<Country, Map<number, MultiPolygon>> = { UKR: new Map(), RUS: new Map() };
+  private readonly total: Record<Country, number>;
   readonly stats = { cellHits: 0, cellMisses: 0, russiaHits: 0, russiaMisses: 0 };
 
   constructor(private readonly geos: Geos, readonly borders: Borders) {
-    this.ukrBBox = bboxOf(borders.ukraine);
-    this.rusBBox = bboxOf(borders.russia);
-    this.aUkrTotal = areaKm2(borders.ukraine);
-    this.aRusTotal = areaKm2(borders.russia);
+    this.bbox = { UKR: bboxOf(borders.ukraine), RUS: bboxOf(borders.russia) };
+    this.total = { UKR: areaKm2(borders.ukraine), RUS: areaKm2(borders.russia) };
     geos.run((s) => {
-      for (const [id, mp] of this.clipToCells(s, s.valid(borders.ukraine), this.ukrBBox)) this.ukraineCells.set(id, mp);
+      for (const [country, mp] of [['UKR', borders.ukraine], ['RUS', borders.russia]] as const) {
+        for (const [id, piece] of this.clipToCells(s, s.valid(mp), this.bbox[country])) this.cells[country].set(id, piece);
+      }
     });
   }
 
   /** Clips a valid geometry to grid cells by recursive halving, so each vertex is visited O(log cells) times. */
   private clipToCells(s: Scope, geom: Geom, bbox: BBox): Map<number, MultiPolygon> {
     const out = new Map<number, MultiPolygon>();
+    if (!(bbox.minX <= bbox.maxX && bbox.minY <= bbox.maxY)) return out;
     const ix0 = Math.floor((bbox.minX - ORIGIN_X) / CELL), ix1 = Math.floor((bbox.maxX - ORIGIN_X) / CELL);
     const iy0 = Math.floor((bbox.minY - ORIGIN_Y) / CELL), iy1 = Math.floor((bbox.maxY - ORIGIN_Y) / CELL);
     const rec = (g: Geom, x0: number, x1: number, y0: number, y1: number): void => {
@@ -145,29 +157,36 @@ export class ControlEngine {
     return out;
   }
 
+  /** A geometry's parts inside a country, cell by cell. */
+  private insideCountry(s: Scope, geom: Geom, bbox: BBox, country: Country): CellPiece[] {
+    const out: CellPiece[] = [];
+    if (!bboxIntersects(bbox, this.bbox[country])) return out;
+    for (const [id, piece] of this.clipToCells(s, geom, overlap(bbox, this.bbox[country]))) {
+      const c = this.cells[country].get(id);
+      if (!c) continue;
+      const mp = s.toMultiPolygon(s.intersection(s.from(piece), s.from(c)));
+      if (mp.length) out.push({ cell: id, mp, bbox: bboxOf(mp) });
+    }
+    return out;
+  }
+
   private feature(f: TerritoryFeature): FeatureCache {
     let c = this.features.get(f.id);
     if (c) return c;
     c = this.geos.run((s) => {
       const g = s.valid(f.polygons);
-      const valid = s.toMultiPolygon(g);
-      const bbox = bboxOf(valid);
+      const bbox = bboxOf(s.toMultiPolygon(g));
       const cells = new Map<number, Piece>();
-      if (valid.length && bboxIntersects(bbox, this.ukrBBox)) {
-        for (const [id, mp] of this.clipToCells(s, g, bbox)) {
-          if (this.ukraineCells.has(id)) cells.set(id, { hash: hashPiece(mp), mp });
+      if (bboxIntersects(bbox, this.bbox.UKR)) {
+        for (const [id, piece] of this.clipToCells(s, g, overlap(bbox, this.bbox.UKR))) {
+          if (!this.cells.UKR.has(id)) continue;
+          // ClipByRect can leave a degenerate ring on the cell's edge; repair once, here
+          const mp = s.toMultiPolygon(s.valid(piece));
+          if (mp.length) cells.set(id, { hash: hashPiece(mp), mp });
         }
       }
-      let reachesRussia = false, russiaHash = '';
-      if (valid.length && bboxIntersects(bbox, this.rusBBox)) {
-        const rus = s.clip(s.from(this.borders.russia), bbox.minX, bbox.minY, bbox.maxX, bbox.maxY);
-        if (this.geos.intersects(g, rus)) {
-          const inside = s.toMultiPolygon(s.intersection(g, rus));
-          reachesRussia = inside.length > 0;
-          russiaHash = hashPiece(inside);
-        }
-      }
-      return { valid, bbox, cells, reachesRussia, russiaHash };
+      const russia = this.insideCountry(s, g, bbox, 'RUS').flatMap((p) => p.mp);
+      return { bbox, cells, russia, russiaHash: russia.length ? hashPiece(russia) : '' };
     });
     this.features.set(f.id, c);
     return c;
@@ -175,22 +194,23 @@ export class ControlEngine {
 
   prepareRegionSet(name: string, regions: Region[]): PreparedRegionSet {
     return this.geos.run((s) => {
-      const ukr = s.valid(this.borders.ukraine);
-      const rus = s.valid(this.borders.russia);
       const cellPieces = new Map<number, { index: number; mp: MultiPolygon }[]>();
-      const prepared = regions.map((r, index) => {
+      const prepared = regions.map((r, index): PreparedRegion => {
         const g = s.valid(r.geom);
-        const inUkr = s.intersection(g, ukr);
-        const rusPart = s.toMultiPolygon(s.intersection(g, rus));
-        const ukrPart = s.toMultiPolygon(inUkr);
-        if (ukrPart.length) {
-          for (const [id, mp] of this.clipToCells(s, inUkr, bboxOf(ukrPart))) {
-            const list = cellPieces.get(id) ?? [];
-            list.push({ index, mp });
-            cellPieces.set(id, list);
+        const bbox = bboxOf(s.toMultiPolygon(g));
+        const inUkr = this.insideCountry(s, g, bbox, 'UKR');
+        const inRus = this.insideCountry(s, g, bbox, 'RUS');
+        const aUkr = inUkr.reduce((a, p) => a + areaKm2(p.mp), 0);
+        const aRus = inRus.reduce((a, p) => a + areaKm2(p.mp), 0);
+        if (aUkr >= aRus) {
+          for (const p of inUkr) {
+            const list = cellPieces.get(p.cell) ?? [];
+            list.push({ index, mp: p.mp });
+            cellPieces.set(p.cell, list);
           }
+          return { name: r.name, country: 'UKR', area: aUkr, rusPieces: [] };
         }
-        return { name: r.name, aUkr: areaKm2(ukrPart), aRus: areaKm2(rusPart), rusPart, rusBBox: bboxOf(rusPart) };
+        return { name: r.name, country: 'RUS', area: aRus, rusPieces: inRus };
       });
       return { name, regions: prepared, cellPieces };
     });
@@ -207,7 +227,7 @@ export class ControlEngine {
     const russiaFeatures: { f: TerritoryFeature; c: FeatureCache }[] = [];
     for (const f of features) {
       const c = this.feature(f);
-      if (c.reachesRussia) russiaFeatures.push({ f, c });
+      if (c.russia.length) russiaFeatures.push({ f, c });
       if (f.status === 'dismissed') continue; // changes nothing inside Ukraine
       for (const [id, piece] of c.cells) {
         let e = byCell.get(id);
@@ -215,55 +235,49 @@ export class ControlEngine {
         e[f.status].push(piece);
       }
     }
-    for (const [id, e] of byCell) {
-      const key = `${id}|${e.occupied.map((p) => p.hash).sort().join(',')}|${e.contested.map((p) => p.hash).sort().join(',')}`;
+    const lookup = (key: string, compute: () => Float64Array, hit: 'cellHits' | 'russiaHits', miss: 'cellMisses' | 'russiaMisses'): Float64Array => {
       const k = createHash('sha1').update(key).digest('base64');
       let v = cache.get(k);
-      if (v) this.stats.cellHits++;
+      if (v) this.stats[hit]++;
       else {
-        this.stats.cellMisses++;
-        v = this.computeCell(id, e.occupied, e.contested, set);
+        this.stats[miss]++;
+        v = compute();
         cache.set(k, v);
         added?.set(k, v);
       }
+      return v;
+    };
+    for (const [id, e] of byCell) {
+      const key = `${id}|${e.occupied.map((p) => p.hash).sort().join(',')}|${e.contested.map((p) => p.hash).sort().join(',')}`;
+      const v = lookup(key, () => this.computeCell(id, e.occupied, e.contested, set), 'cellHits', 'cellMisses');
       for (let i = 0; i < v.length; i++) inUkr[i]! += v[i]!;
     }
 
     // 2. Inside Russia, whole.
     if (russiaFeatures.length) {
       const key = 'rus|' + russiaFeatures.map(({ f, c }) => `${f.status}:${c.russiaHash}`).sort().join(',');
-      const k = createHash('sha1').update(key).digest('base64');
-      let v = cache.get(k);
-      if (v) this.stats.russiaHits++;
-      else {
-        this.stats.russiaMisses++;
-        v = this.computeRussia(russiaFeatures, set);
-        cache.set(k, v);
-        added?.set(k, v);
-      }
+      const v = lookup(key, () => this.computeRussia(russiaFeatures, set), 'russiaHits', 'russiaMisses');
       for (let i = 0; i < v.length; i++) inRus[i]! += v[i]!;
     }
 
     // 3. Assemble: the border's owner holds what no polygon takes from it.
     const rows: RegionFigure[] = set.regions.map((r, i) => {
-      const ruU = inUkr[2 * i]!, cU = inUkr[2 * i + 1]!, uaR = inRus[2 * i]!, cR = inRus[2 * i + 1]!;
-      return {
-        region: r.name,
-        RU: ruU + Math.max(0, r.aRus - uaR - cR),
-        UA: Math.max(0, r.aUkr - ruU - cU) + uaR,
-        contested: cU + cR,
-        areaKm2: r.aUkr + r.aRus,
-      };
+      if (r.country === 'UKR') {
+        const ru = inUkr[2 * i]!, c = inUkr[2 * i + 1]!;
+        return { region: r.name, RU: ru, UA: Math.max(0, r.area - ru - c), contested: c, areaKm2: r.area };
+      }
+      const ua = inRus[2 * i]!, c = inRus[2 * i + 1]!;
+      return { region: r.name, RU: Math.max(0, r.area - ua - c), UA: ua, contested: c, areaKm2: r.area };
     });
     const ruU = inUkr[2 * n]!, cU = inUkr[2 * n + 1]!, uaR = inRus[2 * n]!, cR = inRus[2 * n + 1]!;
-    const total = { RU: ruU + this.aRusTotal - uaR - cR, UA: this.aUkrTotal - ruU - cU + uaR, contested: cU + cR };
+    const total = { RU: ruU + this.total.RUS - uaR - cR, UA: this.total.UKR - ruU - cU + uaR, contested: cU + cR };
     const sum = (k: 'RU' | 'UA' | 'contested' | 'areaKm2'): number => rows.reduce((a, r) => a + r[k], 0);
     rows.push({
       region: 'unassigned',
       RU: total.RU - sum('RU'),
       UA: total.UA - sum('UA'),
       contested: total.contested - sum('contested'),
-      areaKm2: this.aUkrTotal + this.aRusTotal - sum('areaKm2'),
+      areaKm2: this.total.UKR + this.total.RUS - sum('areaKm2'),
     });
     return rows;
   }
@@ -271,12 +285,12 @@ export class ControlEngine {
   private computeCell(id: number, occupied: Piece[], contested: Piece[], set: PreparedRegionSet): Float64Array {
     const n = set.regions.length;
     const out = new Float64Array(2 * n + 2);
-    const ukrCell = this.ukraineCells.get(id);
+    const ukrCell = this.cells.UKR.get(id);
     if (!ukrCell) return out;
     this.geos.run((s) => {
       const u = s.from(ukrCell);
-      const c = contested.length ? s.intersection(s.unionAll(contested.map((p) => p.mp)), u) : undefined;
-      let ru = occupied.length ? s.intersection(s.unionAll(occupied.map((p) => p.mp)), u) : undefined;
+      const c = contested.length ? s.intersection(s.unionAll(contested.map((p) => p.mp), { valid: true }), u) : undefined;
+      let ru = occupied.length ? s.intersection(s.unionAll(occupied.map((p) => p.mp), { valid: true }), u) : undefined;
       if (ru && c) ru = s.difference(ru, c);
       const ruMp = ru ? s.toMultiPolygon(ru) : [];
       const cMp = c ? s.toMultiPolygon(c) : [];
@@ -291,21 +305,17 @@ export class ControlEngine {
     return out;
   }
 
-  /** Ground in Russia that the snapshot does not leave to Russia: (UA, contested) per region and totals. */
+  /** Ground in Russia that the snapshot does not leave to Russia, slivers removed. */
   russiaGround(s: Scope, feats: { f: TerritoryFeature; c: FeatureCache }[]): { ua: Geom; contested: Geom } {
-    let box: BBox = { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity };
-    for (const { c } of feats) box = { minX: Math.min(box.minX, c.bbox.minX), minY: Math.min(box.minY, c.bbox.minY), maxX: Math.max(box.maxX, c.bbox.maxX), maxY: Math.max(box.maxY, c.bbox.maxY) };
-    const rus = s.clip(s.from(this.borders.russia), box.minX, box.minY, box.maxX, box.maxY);
     const of = (status: TerritoryStatus): Geom | undefined => {
-      const parts = feats.filter((x) => x.f.status === status).map((x) => x.c.valid);
-      return parts.length ? s.unionAll(parts) : undefined;
+      const parts = feats.filter((x) => x.f.status === status).map((x) => x.c.russia);
+      return parts.length ? s.unionAll(parts, { valid: true }) : undefined;
     };
     const d = of('dismissed'), c = of('contested'), o = of('occupied');
-    let ua = d ? s.intersection(d, rus) : s.from([]);
-    if (c) ua = s.difference(ua, c);
-    if (o) ua = s.difference(ua, o);
-    const cr = c ? s.intersection(c, rus) : s.from([]);
-    return { ua: removeSlivers(s, ua, SLIVER_RADIUS_KM), contested: removeSlivers(s, cr, SLIVER_RADIUS_KM) };
+    let ua = d ?? s.from([]);
+    if (d && c) ua = s.difference(ua, c);
+    if (d && o) ua = s.difference(ua, o);
+    return { ua: removeSlivers(s, ua, SLIVER_RADIUS_KM), contested: removeSlivers(s, c ?? s.from([]), SLIVER_RADIUS_KM) };
   }
 
   private computeRussia(feats: { f: TerritoryFeature; c: FeatureCache }[], set: PreparedRegionSet): Float64Array {
@@ -319,12 +329,15 @@ export class ControlEngine {
       if (!uaMp.length && !cMp.length) return;
       const box = bboxOf([...uaMp, ...cMp]);
       set.regions.forEach((r, i) => {
-        if (!r.rusPart.length || !bboxIntersects(box, r.rusBBox)) return;
-        const rg = s.from(r.rusPart);
-        if (uaMp.length) out[2 * i] = areaKm2(s.toMultiPolygon(s.intersection(ua, rg)));
-        if (cMp.length) out[2 * i + 1] = areaKm2(s.toMultiPolygon(s.intersection(contested, rg)));
+        for (const p of r.rusPieces) {
+          if (!bboxIntersects(box, p.bbox)) continue;
+          const rg = s.from(p.mp);
+          if (uaMp.length) out[2 * i]! += areaKm2(s.toMultiPolygon(s.intersection(ua, rg)));
+          if (cMp.length) out[2 * i + 1]! += areaKm2(s.toMultiPolygon(s.intersection(contested, rg)));
+        }
       });
     });
     return out;
   }
 }
+

@@ -175,9 +175,13 @@ export class Scope {
     return this.geos.isValid(g) ? g : this.keep(this.geos.makeValid(g));
   }
   union(a: Geom, b: Geom): Geom { return this.keep(this.geos.union(a, b)); }
-  unionAll(parts: MultiPolygon[]): Geom {
-    // Each part is repaired first; a union of a collection of valid polygons is robust in GEOS's overlay-NG.
-    const geoms = parts.map((p) => this.geos.clone(this.valid(p)));
+  /**
+   * Union of several multipolygons. Each part is repaired first, unless the caller vouches that
+   * the parts are valid already (GEOS's own output, repaired once when it was made).
+   */
+  unionAll(parts: MultiPolygon[], opts: { valid?: boolean } = {}): Geom {
+    if (parts.length === 1 && opts.valid) return this.from(parts[0]!);
+    const geoms = parts.map((p) => (opts.valid ? this.geos.fromMultiPolygon(p) : this.geos.clone(this.valid(p))));
     const coll = this.keep(this.geos.collect(geoms));
     return this.keep(this.geos.unaryUnion(coll));
   }

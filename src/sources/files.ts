@@ -66,17 +66,23 @@ export class FolderSource implements SnapshotSource {
     return readdirSync(dir).filter((f) => this.pattern.test(f));
   }
 
+  /** id → file name, read once: the folder does not change during an import. */
+  private files?: Map<string, string>;
+
+  private byId(): Map<string, string> {
+    this.files ??= new Map(this.matching(this.dir).map((f) => [this.pattern.exec(f)![1]!, f]));
+    return this.files;
+  }
+
   async list(): Promise<SnapshotRef[]> {
-    return this.matching(this.dir)
-      .map((f) => {
-        const id = this.pattern.exec(f)![1]!;
-        return { id, time: this.timeOf(id) };
-      })
+    return [...this.byId().keys()]
+      .map((id) => ({ id, time: this.timeOf(id) }))
       .sort((a, b) => a.time.getTime() - b.time.getTime() || a.id.localeCompare(b.id));
   }
 
   async fetch(ref: SnapshotRef): Promise<RawSnapshot> {
-    const file = this.matching(this.dir).find((f) => this.pattern.exec(f)![1] === ref.id)!;
+    const file = this.byId().get(ref.id);
+    if (!file) throw new UserError(`${this.dir}: no snapshot file for id ${ref.id}`);
     const path = join(this.dir, file);
     return { ...ref, text: readSnapshotFile(path), origin: path };
   }

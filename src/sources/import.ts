@@ -51,9 +51,11 @@ export async function importSource(store: Store, source: SnapshotSource, classif
       for (const f of features) {
         const properties = JSON.stringify(f.properties);
         const canonical = `${properties}\n${JSON.stringify(f.geometry)}`;
-        const polys = polygonsOf(f.geometry);
-        const b = polys.length ? bboxOf(polys) : { minX: 0, minY: 0, maxX: 0, maxY: 0 };
-        const { id, added } = store.putFeature(canonical, f.geometry.type, properties, encodeGeometry(f.geometry), [b.minX, b.minY, b.maxX, b.maxY]);
+        const { id, added } = store.putFeature(canonical, () => {
+          const polys = polygonsOf(f.geometry);
+          const b = polys.length ? bboxOf(polys) : { minX: 0, minY: 0, maxX: 0, maxY: 0 };
+          return { geomType: f.geometry.type, properties, geom: encodeGeometry(f.geometry), bbox: [b.minX, b.minY, b.maxX, b.maxY] };
+        });
         ids.push(id);
         if (added) {
           report.featuresAdded++;

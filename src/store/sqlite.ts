@@ -77,14 +77,18 @@ export class Store {
   private featureByHash?: Database.Statement<[Buffer], { id: number }>;
   private insertFeatureStmt?: Database.Statement;
 
-  /** Stores a feature unless an identical one is there; returns its id and whether it was new. */
-  putFeature(canonical: string, geomType: string, properties: string, geom: Buffer, bbox: [number, number, number, number]): { id: number; added: boolean } {
+  /**
+   * Stores a feature unless an identical one is there; returns its id and whether it was new.
+   * `encode` runs only for a new feature: most features of a snapshot are already stored.
+   */
+  putFeature(canonical: string, encode: () => { geomType: string; properties: string; geom: Buffer; bbox: [number, number, number, number] }): { id: number; added: boolean } {
     const hash = createHash('sha1').update(canonical).digest();
     this.featureByHash ??= this.db.prepare('SELECT id FROM features WHERE hash = ?');
     const found = this.featureByHash.get(hash);
     if (found) return { id: found.id, added: false };
+    const f = encode();
     this.insertFeatureStmt ??= this.db.prepare('INSERT INTO features (hash, geom_type, properties, geom, min_x, min_y, max_x, max_y) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    const info = this.insertFeatureStmt.run(hash, geomType, properties, geom, ...bbox);
+    const info = this.insertFeatureStmt.run(hash, f.geomType, f.properties, f.geom, ...f.bbox);
     return { id: Number(info.lastInsertRowid), added: true };
   }
 

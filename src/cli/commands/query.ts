@@ -5,6 +5,7 @@ import { COUNTRIES, FigureService } from '../../analytics/figures.js';
 import { parseDate } from '../dates.js';
 import { km2, pct, table } from '../format.js';
 import { progressBar } from '../progress.js';
+import { ensureFigures } from '../../analytics/parallel.js';
 import { openStore, type Io } from '../context.js';
 
 function human(r: AreaResult): string {
@@ -54,14 +55,9 @@ export async function seriesCommand(argv: string[], io: Io): Promise<number> {
     const figures = new FigureService(store);
     figures.regionSetId(regionSet); // fails early on an unknown set
     const snaps = seriesSnapshots(store, source, from, to, every, values['skip-flagged'] ?? false);
-    const bar = progressBar(`series ${regionSet}`);
+    await ensureFigures(store, snaps, regionSet, progressBar(`figures ${regionSet}`));
     const out: AreaResult[] = [];
-    for (let i = 0; i < snaps.length; i++) {
-      bar(i, snaps.length);
-      out.push(await areaAt(figures, snaps[i]!, regionSet));
-      figures.forget(snaps[i]!);
-    }
-    bar(snaps.length, snaps.length);
+    for (const s of snaps) out.push(await areaAt(figures, s, regionSet));
     if (values.json) io.out(JSON.stringify(out, null, 2));
     else if (values.csv) {
       const lines = ['snapshot_time,source,snapshot_id,flag,region,side,km2,share'];

@@ -1,0 +1,72 @@
+/**
+ * Computes missing figures for many snapshots on every core. The history is cut into one
+ * contiguous run of snapshots per worker, so each worker's cell cache stays warm (neighbouring
+ * snapshots share almost all their cells); the workers only read the database, and the results
+ * are written here, in one transaction, when all of them are done.
+ */
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import type { SnapshotRow, Store } from '../store/sqlite.js';
+import type { RegionFigure } from '../control/engine.js';
+import { FigureService } from './figures.js';
+
+/** Below this many snapshots, starting workers (a few seconds each) costs more than it saves. */
+const MIN_PER_WORKER = 100;
+
+export interface WorkerResult {
+  id: number;
+  rows: RegionFigure[];
+  added: [string, Float64Array][];
+}
+
+export interface WorkerInput {
+  db: string;
+  regionSet: string;
+  snapshots: SnapshotRow[];
+}
+
+const fromSource = import.meta.url.endsWith('.ts');
+const workerUrl = new URL(`./figures-worker${fromSource ? '.ts' : '.js'}`, import.meta.url);
+
+/** Run from TypeScript sources (tests, development), a worker must register tsx's loader itself. */
+function startWorker(input: WorkerInput): Worker {
+  if (!fromSource) return new Worker(workerUrl, { workerData: input });
+  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); })`;
+  return new Worker(boot, { eval: true, workerData: input });
+}
+
+function runWorker(input: WorkerInput, onResult: (r: WorkerResult) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const worker = startWorker(input);
+    worker.on('message', onResult);
+    worker.on('error', reject);
+    worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`figures worker exited with code ${code}`))));
+  });
+}
+
+export async function ensureFigures(store: Store, snapshots: SnapshotRow[], regionSet: string, onProgress: (done: number, total: number) => void = () => undefined): Promise<void> {
+  const figures = new FigureService(store);
+  figures.regionSetId(regionSet); // an unknown set fails here, once
+  const missing = snapshots.filter((s) => !figures.stored(s, regionSet));
+  const workers = Math.min(availableParallelism(), Math.floor(missing.length / MIN_PER_WORKER));
+  let done = 0;
+  onProgress(0, missing.length);
+  if (workers < 2 || store.path === ':memory:') {
+    for (const s of missing) {
+      await figures.figures(s, regionSet);
+      onProgress(++done, missing.length);
+    }
+    return;
+  }
+  const results: WorkerResult[] = [];
+  const size = Math.ceil(missing.length / workers);
+  const chunks = Array.from({ length: workers }, (_, i) => missing.slice(i * size, (i + 1) * size));
+  await Promise.all(chunks.map((chunk) => runWorker({ db: store.path, regionSet, snapshots: chunk }, (r) => {
+    results.push(r);
+    onProgress(++done, missing.length);
+  })));
+  const byId = new Map(missing.map((s) => [s.id, s]));
+  store.transaction(() => {
+    for (const r of results) figures.save(byId.get(r.id)!, regionSet, r.rows, new Map(r.added));
+  });
+}
