@@ -113,7 +113,7 @@ interface Reference {
   snapshots: { id: string; ru_ukraine_km2: number; regions: Record<string, number>; seconds: number }[];
 }
 
-/** How far frontline's per-oblast RU is from the reference (inside Ukraine + the oblast's part in Russia). */
+/** How far frontline's per-oblast RU is from the reference (both inside the oblast and Ukraine). */
 function compare(fl: AreaResult[], ref: Reference): { figures: number; maxRelative: number; at: string; beyondTolerance: number; snapshotsMissing: number } {
   const byId = new Map(fl.map((r) => [r.snapshot.id, r]));
   let figures = 0, maxRelative = 0, at = '', beyond = 0, missing = 0;
@@ -121,7 +121,7 @@ function compare(fl: AreaResult[], ref: Reference): { figures: number; maxRelati
     const r = byId.get(s.id);
     if (!r) { missing++; continue; }
     for (const [name, km2] of Object.entries(s.regions)) {
-      const want = km2 + (ref.regions[name]?.in_russia_km2 ?? 0);
+      const want = km2;
       const got = r.rows.find((x) => x.region === name && x.side === 'RU')?.km2;
       if (got === undefined) { beyond++; continue; }
       figures++;
