@@ -53,10 +53,25 @@ test('Kursk: ground held by Ukraine appears in August 2024 and has almost vanish
 });
 
 test('along the rest of the Russian border, slivers stay under 5 km² in total on every date', () => {
+  // Drawings of Kharkiv and Sumy oblasts overrun the border into Belgorod and Bryansk oblasts by a
+  // few hundred metres (one "liberated" polygon alone by 4.9 km²); none of it may count as held.
   for (const a of border) {
-    const rest = km2(a, 'Belgorod', 'UA') + km2(a, 'Bryansk', 'UA') + km2(a, 'Belgorod', 'contested') + km2(a, 'Bryansk', 'contested');
-    assert.ok(rest < 5, `${a.snapshot.time}: ${rest} km² held by Ukraine or contested in Belgorod and Bryansk`);
+    const ua = km2(a, 'Belgorod', 'UA') + km2(a, 'Bryansk', 'UA');
+    assert.ok(ua < 5, `${a.snapshot.time}: ${ua} km² held by Ukraine in Belgorod and Bryansk`);
   }
+});
+
+test('contested ground in Belgorod and Bryansk appears only while DeepStateMap drew the cross-border raids', () => {
+  // Checked by hand in the data: grey "unknown status" zones at Kozinka/Grayvoron on 22 May 2023,
+  // and at Kozinka and east of Belgorod from 12 March to 4 April 2024 (the March 2024 raids), each
+  // over 10 km² and kilometres wide: ground the source marks as contested, not slivers.
+  const raids = (t: string): boolean => t.startsWith('2023-05-22') || t.startsWith('2023-05-23') || (t >= '2024-03-12' && t < '2024-04-05');
+  for (const a of border) {
+    const c = km2(a, 'Belgorod', 'contested') + km2(a, 'Bryansk', 'contested');
+    if (!raids(a.snapshot.time)) assert.ok(c < 5, `${a.snapshot.time}: ${c} km² contested in Belgorod and Bryansk outside the raids`);
+  }
+  const during = border.filter((a) => a.snapshot.time.startsWith('2024-03-20'));
+  assert.ok(during.length > 0 && during.every((a) => km2(a, 'Belgorod', 'contested') > 20));
 });
 
 test('the RU-held total never halves and recovers: no snapshot of this history is implausible', () => {
