@@ -39,14 +39,26 @@ const pick = (a3: string): MultiPolygon => {
 const geos = await getGeos();
 const { ukraine, russia } = geos.run((s) => {
   const ukr = s.valid(pick('UKR'));
-  const rusAll = s.clip(s.valid(pick('RUS')), RUSSIA_EXTENT.minX, RUSSIA_EXTENT.minY, RUSSIA_EXTENT.maxX, RUSSIA_EXTENT.maxY);
+  // The extent is bounded by parallels and meridians. Its sides are densified (a vertex every
+  // 0.01°) so that geodesic edges follow them: a 600 km side taken as one geodesic would bulge
+  // by kilometres and add hundreds of km² that are not in the box.
+  const { minX, minY, maxX, maxY } = RUSSIA_EXTENT;
+  const side: number[] = [];
+  const steps = (a: number, b: number) => Math.round(Math.abs(b - a) / 0.01);
+  for (let i = 0; i < steps(minX, maxX); i++) side.push(minX + (i * (maxX - minX)) / steps(minX, maxX), minY);
+  for (let i = 0; i < steps(minY, maxY); i++) side.push(maxX, minY + (i * (maxY - minY)) / steps(minY, maxY));
+  for (let i = 0; i < steps(minX, maxX); i++) side.push(maxX - (i * (maxX - minX)) / steps(minX, maxX), maxY);
+  for (let i = 0; i < steps(minY, maxY); i++) side.push(minX, maxY - (i * (maxY - minY)) / steps(minY, maxY));
+  side.push(minX, minY);
+  const rusAll = s.intersection(s.clip(s.valid(pick('RUS')), minX, minY, maxX, maxY), s.from([[Float64Array.from(side)]]));
   const rus = s.difference(rusAll, ukr);
   return { ukraine: s.toMultiPolygon(ukr), russia: s.toMultiPolygon(rus) };
 });
 
 const feature = (name: string, iso3: string, mp: MultiPolygon) => ({
   type: 'Feature',
-  properties: { name, iso3 },
+  // the geodesic area, so that frontline need not recompute it at every start
+  properties: { name, iso3, area_km2: Math.round(areaKm2(mp) * 1e6) / 1e6 },
   geometry: { type: 'MultiPolygon', coordinates: toGeoJSONCoordinates(mp, 6) },
 });
 const out = {

@@ -6,7 +6,7 @@ import { decodeGeometry } from '../geometry/codec.js';
 import { polygonsOf } from '../geometry/geojson.js';
 import { getGeos } from '../geometry/geos.js';
 import { loadBorders } from '../control/borders.js';
-import { CONTROL_METHOD_VERSION, ControlEngine, type CellCache, type PreparedRegionSet, type RegionFigure, type TerritoryFeature, type TerritoryStatus } from '../control/engine.js';
+import { CONTROL_METHOD_VERSION, ControlEngine, type CellCache, type PreparedRegionSet, type Region, type RegionFigure, type RegionPlacement, type TerritoryFeature, type TerritoryStatus } from '../control/engine.js';
 import { UserError } from '../model/errors.js';
 import type { SnapshotRow, Store } from '../store/sqlite.js';
 import type { Classifier } from '../rules/classifier.js';
@@ -66,18 +66,36 @@ export class FigureService {
     return `${name} (${set.origin}, sha1 ${set.sha1.slice(0, 12)})`;
   }
 
+  private regions(name: string): Region[] {
+    if (name === COUNTRIES) {
+      const b = loadBorders();
+      return [{ name: 'Ukraine', geom: b.ukraine, country: 'UKR' }, { name: 'Russia', geom: b.russia, country: 'RUS' }];
+    }
+    const set = this.store.regionSet(name);
+    if (!set) throw new UserError(`unknown region set "${name}"; known: ${[COUNTRIES, ...this.store.regionSetNames()].join(', ')}`);
+    return set.regions.map((r) => ({ name: r.name, geom: polygonsOf(decodeGeometry(r.geom)) }));
+  }
+
+  /**
+   * Where each region of a set is counted and its area there. Cutting every region into cells
+   * takes seconds, so the result is stored (keyed by the set's content, borders and method).
+   */
+  async placements(name: string): Promise<RegionPlacement[]> {
+    const engine = await this.getEngine();
+    if (name === COUNTRIES) return engine.countryPlacements();
+    const key = `placements:${this.regionSetId(name)}|${loadBorders().id}|${CONTROL_METHOD_VERSION}`;
+    const known = this.store.meta(key);
+    if (known) return JSON.parse(known) as RegionPlacement[];
+    const placed = engine.placeRegions(this.regions(name));
+    if (!this.store.db.readonly) this.store.setMeta(key, JSON.stringify(placed));
+    return placed;
+  }
+
   private async prepare(name: string): Promise<PreparedRegionSet> {
     let p = this.prepared.get(name);
     if (p) return p;
     const engine = await this.getEngine();
-    if (name === COUNTRIES) {
-      const b = loadBorders();
-      p = engine.prepareRegionSet(name, [{ name: 'Ukraine', geom: b.ukraine }, { name: 'Russia', geom: b.russia }]);
-    } else {
-      const set = this.store.regionSet(name);
-      if (!set) throw new UserError(`unknown region set "${name}"; known: ${[COUNTRIES, ...this.store.regionSetNames()].join(', ')}`);
-      p = engine.prepareRegionSet(name, set.regions.map((r) => ({ name: r.name, geom: polygonsOf(decodeGeometry(r.geom)) })));
-    }
+    p = engine.prepareRegionSet(name, this.regions(name), await this.placements(name));
     this.prepared.set(name, p);
     return p;
   }

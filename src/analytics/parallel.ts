@@ -48,6 +48,7 @@ export async function ensureFigures(store: Store, snapshots: SnapshotRow[], regi
   const figures = new FigureService(store);
   figures.regionSetId(regionSet); // an unknown set fails here, once
   const missing = snapshots.filter((s) => !figures.stored(s, regionSet));
+  if (missing.length) await figures.placements(regionSet); // stored once here, read by the workers
   const workers = Math.min(availableParallelism(), Math.floor(missing.length / MIN_PER_WORKER));
   let done = 0;
   onProgress(0, missing.length);

@@ -15,6 +15,8 @@ export interface Borders {
   source: string;
   ukraine: MultiPolygon;
   russia: MultiPolygon;
+  /** Geodesic areas in km², as recorded in the file by scripts/build-borders.ts. */
+  areaKm2: { UKR: number; RUS: number };
 }
 
 let cached: Borders | undefined;
@@ -22,8 +24,14 @@ let cached: Borders | undefined;
 export function loadBorders(): Borders {
   if (cached) return cached;
   const url = new URL('../../data/borders/ukraine-russia.geojson', import.meta.url);
-  const doc = JSON.parse(readFileSync(url, 'utf8')) as { source: string; features: { properties: { iso3: string }; geometry: GeoJSONGeometry }[] };
-  const pick = (iso3: string): MultiPolygon => polygonsOf(doc.features.find((f) => f.properties.iso3 === iso3)!.geometry);
-  cached = { id: 'osm-countries-land-10m@0.6.0', source: doc.source, ukraine: pick('UKR'), russia: pick('RUS') };
+  const doc = JSON.parse(readFileSync(url, 'utf8')) as { source: string; features: { properties: { iso3: string; area_km2: number }; geometry: GeoJSONGeometry }[] };
+  const get = (iso3: string) => doc.features.find((f) => f.properties.iso3 === iso3)!;
+  cached = {
+    id: 'osm-countries-land-10m@0.6.0/extent-v2',
+    source: doc.source,
+    ukraine: polygonsOf(get('UKR').geometry),
+    russia: polygonsOf(get('RUS').geometry),
+    areaKm2: { UKR: get('UKR').properties.area_km2, RUS: get('RUS').properties.area_km2 },
+  };
   return cached;
 }

@@ -42,6 +42,8 @@ export interface TerritoryFeature {
 export interface Region {
   name: string;
   geom: MultiPolygon;
+  /** Set when the region is exactly that country (the built-in set): its cells are the country's. */
+  country?: Country;
 }
 
 /** Per region: ground controlled in km². The last row is "unassigned". */
@@ -57,10 +59,12 @@ export interface RegionFigure {
 export const CONTROL_METHOD_VERSION = 'cells-0.5deg/slivers-1km/regions-in-one-country/v2';
 export const SLIVER_RADIUS_KM = 1;
 const CELL = 0.5;
+/** Cells per side of the blocks that countries are first cut into. */
+const BLOCK = 8;
 const ORIGIN_X = 20, ORIGIN_Y = 40;
 
 interface Piece { hash: string; mp: MultiPolygon }
-type Country = 'UKR' | 'RUS';
+export type Country = 'UKR' | 'RUS';
 
 interface FeatureCache {
   bbox: BBox;
@@ -73,27 +77,37 @@ interface FeatureCache {
 
 interface CellPiece { cell: number; mp: MultiPolygon; bbox: BBox }
 
-interface PreparedRegion {
-  name: string;
-  /** The country the region is counted in. */
+/** Where a region is counted and how large it is there: computed once per region set and model. */
+export interface RegionPlacement {
   country: Country;
-  /** Area counted, km² (inside its country). */
-  area: number;
-  /** For a region in Russia: its pieces, cell by cell, inside Russia. */
-  rusPieces: CellPiece[];
+  areaKm2: number;
+}
+
+interface PreparedRegion extends RegionPlacement {
+  name: string;
+  whole: boolean;
+  /** The region's valid geometry in GEOS, kept for the engine's lifetime. */
+  geom: Geom;
+  bbox: BBox;
 }
 
 export interface PreparedRegionSet {
   name: string;
   regions: PreparedRegion[];
-  /** cell id → [region index, region ∩ Ukraine ∩ cell][] */
+  /** cell id → [region index, region ∩ Ukraine ∩ cell][], filled as cells are needed */
   cellPieces: Map<number, { index: number; mp: MultiPolygon }[]>;
+  /** "region index/cell id" → region ∩ Russia ∩ cell, filled as needed */
+  rusPieces: Map<string, MultiPolygon>;
 }
 
 /** Cache of cell results: key → Float64Array of [RU or UA, contested] per region, then totals. */
 export type CellCache = Map<string, Float64Array>;
 
 const cellId = (ix: number, iy: number): number => ix * 1000 + iy;
+const cellBBox = (id: number): BBox => {
+  const x = ORIGIN_X + Math.floor(id / 1000) * CELL, y = ORIGIN_Y + (id % 1000) * CELL;
+  return { minX: x, minY: y, maxX: x + CELL, maxY: y + CELL };
+};
 
 function hashPiece(mp: MultiPolygon): string {
   const h = createHash('sha1');
@@ -111,19 +125,52 @@ function overlap(a: BBox, b: BBox): BBox {
 export class ControlEngine {
   private readonly features = new Map<number, FeatureCache>();
   private readonly bbox: Record<Country, BBox>;
-  /** Each country cut into cells: cell id → the country's part of the cell. */
-  private readonly cells: Record<Country, Map<number, MultiPolygon>> = { UKR: new Map(), RUS: new Map() };
+  /** Each country as one GEOS geometry, kept for the engine's lifetime. */
+  private readonly country: Record<Country, Geom>;
+  /** Each country cut into cells as they are needed: cell id → the country's part of it (null: none). */
+  private readonly cells: Record<Country, Map<number, MultiPolygon | null>> = { UKR: new Map(), RUS: new Map() };
   private readonly total: Record<Country, number>;
   readonly stats = { cellHits: 0, cellMisses: 0, russiaHits: 0, russiaMisses: 0 };
 
   constructor(private readonly geos: Geos, readonly borders: Borders) {
     this.bbox = { UKR: bboxOf(borders.ukraine), RUS: bboxOf(borders.russia) };
-    this.total = { UKR: areaKm2(borders.ukraine), RUS: areaKm2(borders.russia) };
-    geos.run((s) => {
-      for (const [country, mp] of [['UKR', borders.ukraine], ['RUS', borders.russia]] as const) {
-        for (const [id, piece] of this.clipToCells(s, s.valid(mp), this.bbox[country])) this.cells[country].set(id, piece);
+    this.total = { UKR: borders.areaKm2.UKR, RUS: borders.areaKm2.RUS };
+    // the border file is made valid by scripts/build-borders.ts, so no repair is needed here
+    this.country = { UKR: geos.fromMultiPolygon(borders.ukraine), RUS: geos.fromMultiPolygon(borders.russia) };
+  }
+
+  /** The country's part of a block of BLOCK×BLOCK cells, cut on first use (null: none). */
+  private readonly blocks: Record<Country, Map<number, Geom | null>> = { UKR: new Map(), RUS: new Map() };
+
+  private countryBlock(country: Country, bx: number, by: number): Geom | null {
+    const key = bx * 1000 + by;
+    let g = this.blocks[country].get(key);
+    if (g === undefined) {
+      const minX = ORIGIN_X + bx * BLOCK * CELL, minY = ORIGIN_Y + by * BLOCK * CELL;
+      const b = { minX, minY, maxX: minX + BLOCK * CELL, maxY: minY + BLOCK * CELL };
+      g = null;
+      if (bboxIntersects(b, this.bbox[country])) {
+        const clipped = this.geos.clipByRect(this.country[country], b.minX, b.minY, b.maxX, b.maxY);
+        if (this.geos.isEmpty(clipped)) this.geos.destroy(clipped);
+        else g = clipped;
       }
-    });
+      this.blocks[country].set(key, g);
+    }
+    return g;
+  }
+
+  /** The country's part of a cell, cut on first use from its block, so a cell costs little. */
+  private countryCell(country: Country, id: number): MultiPolygon | null {
+    let c = this.cells[country].get(id);
+    if (c === undefined) {
+      const ix = Math.floor(id / 1000), iy = id % 1000;
+      const block = this.countryBlock(country, Math.floor(ix / BLOCK), Math.floor(iy / BLOCK));
+      const b = cellBBox(id);
+      c = block ? this.geos.run((s) => s.toMultiPolygon(s.clip(block, b.minX, b.minY, b.maxX, b.maxY))) : [];
+      if (!c.length) c = null;
+      this.cells[country].set(id, c);
+    }
+    return c;
   }
 
   /** Clips a valid geometry to grid cells by recursive halving, so each vertex is visited O(log cells) times. */
@@ -162,7 +209,7 @@ export class ControlEngine {
     const out: CellPiece[] = [];
     if (!bboxIntersects(bbox, this.bbox[country])) return out;
     for (const [id, piece] of this.clipToCells(s, geom, overlap(bbox, this.bbox[country]))) {
-      const c = this.cells[country].get(id);
+      const c = this.countryCell(country, id);
       if (!c) continue;
       const mp = s.toMultiPolygon(s.intersection(s.from(piece), s.from(c)));
       if (mp.length) out.push({ cell: id, mp, bbox: bboxOf(mp) });
@@ -179,7 +226,7 @@ export class ControlEngine {
       const cells = new Map<number, Piece>();
       if (bboxIntersects(bbox, this.bbox.UKR)) {
         for (const [id, piece] of this.clipToCells(s, g, overlap(bbox, this.bbox.UKR))) {
-          if (!this.cells.UKR.has(id)) continue;
+          if (!this.countryCell('UKR', id)) continue;
           // ClipByRect can leave a degenerate ring on the cell's edge; repair once, here
           const mp = s.toMultiPolygon(s.valid(piece));
           if (mp.length) cells.set(id, { hash: hashPiece(mp), mp });
@@ -192,28 +239,70 @@ export class ControlEngine {
     return c;
   }
 
-  prepareRegionSet(name: string, regions: Region[]): PreparedRegionSet {
-    return this.geos.run((s) => {
-      const cellPieces = new Map<number, { index: number; mp: MultiPolygon }[]>();
-      const prepared = regions.map((r, index): PreparedRegion => {
-        const g = s.valid(r.geom);
-        const bbox = bboxOf(s.toMultiPolygon(g));
-        const inUkr = this.insideCountry(s, g, bbox, 'UKR');
-        const inRus = this.insideCountry(s, g, bbox, 'RUS');
-        const aUkr = inUkr.reduce((a, p) => a + areaKm2(p.mp), 0);
-        const aRus = inRus.reduce((a, p) => a + areaKm2(p.mp), 0);
-        if (aUkr >= aRus) {
-          for (const p of inUkr) {
-            const list = cellPieces.get(p.cell) ?? [];
-            list.push({ index, mp: p.mp });
-            cellPieces.set(p.cell, list);
-          }
-          return { name: r.name, country: 'UKR', area: aUkr, rusPieces: [] };
-        }
-        return { name: r.name, country: 'RUS', area: aRus, rusPieces: inRus };
-      });
-      return { name, regions: prepared, cellPieces };
+  /**
+   * Where each region is counted (the country holding most of it) and its area there. This cuts
+   * every region into cells, so callers keep the result (analytics/figures.ts stores it).
+   */
+  placeRegions(regions: Region[]): RegionPlacement[] {
+    return regions.map((r) => this.geos.run((s) => {
+      const g = s.valid(r.geom);
+      const bbox = bboxOf(s.toMultiPolygon(g));
+      const area = (country: Country): number => this.insideCountry(s, g, bbox, country).reduce((a, p) => a + areaKm2(p.mp), 0);
+      const aUkr = area('UKR'), aRus = area('RUS');
+      return aUkr >= aRus ? { country: 'UKR', areaKm2: aUkr } : { country: 'RUS', areaKm2: aRus };
+    }));
+  }
+
+  /** The built-in set: each country is a region of its own, counted whole. */
+  countryPlacements(): RegionPlacement[] {
+    return [{ country: 'UKR', areaKm2: this.total.UKR }, { country: 'RUS', areaKm2: this.total.RUS }];
+  }
+
+  prepareRegionSet(name: string, regions: Region[], placements: RegionPlacement[]): PreparedRegionSet {
+    const prepared = regions.map((r, i): PreparedRegion => {
+      const bbox = bboxOf(r.geom);
+      if (r.country) return { name: r.name, ...placements[i]!, whole: true, geom: this.country[r.country], bbox };
+      let g = this.geos.fromMultiPolygon(r.geom);
+      if (!this.geos.isValid(g)) {
+        const fixed = this.geos.makeValid(g);
+        this.geos.destroy(g);
+        g = fixed;
+      }
+      return { name: r.name, ...placements[i]!, whole: false, geom: g, bbox };
     });
+    return { name, regions: prepared, cellPieces: new Map(), rusPieces: new Map() };
+  }
+
+  /** Regions of a set inside Ukraine, cut to one cell (on first use). */
+  private regionCell(set: PreparedRegionSet, id: number): { index: number; mp: MultiPolygon }[] {
+    let list = set.cellPieces.get(id);
+    if (list) return list;
+    list = [];
+    const u = this.countryCell('UKR', id);
+    const b = cellBBox(id);
+    if (u) {
+      for (let index = 0; index < set.regions.length; index++) {
+        const r = set.regions[index]!;
+        if (r.country !== 'UKR' || !bboxIntersects(r.bbox, b)) continue;
+        const mp = r.whole ? u : this.geos.run((s) => s.toMultiPolygon(s.intersection(s.clip(r.geom, b.minX, b.minY, b.maxX, b.maxY), s.from(u))));
+        if (mp.length) list.push({ index, mp });
+      }
+    }
+    set.cellPieces.set(id, list);
+    return list;
+  }
+
+  /** A region in Russia, cut to one cell and to Russia's border (on first use). */
+  private regionInRussia(set: PreparedRegionSet, index: number, id: number): MultiPolygon {
+    const key = `${index}/${id}`;
+    let mp = set.rusPieces.get(key);
+    if (mp) return mp;
+    const c = this.countryCell('RUS', id);
+    const b = cellBBox(id);
+    const r = set.regions[index]!;
+    mp = c && r.whole ? c : c && bboxIntersects(r.bbox, b) ? this.geos.run((s) => s.toMultiPolygon(s.intersection(s.clip(r.geom, b.minX, b.minY, b.maxX, b.maxY), s.from(c)))) : [];
+    set.rusPieces.set(key, mp);
+    return mp;
   }
 
   /** Figures per region for one snapshot, using and filling `cache`. */
@@ -264,10 +353,10 @@ export class ControlEngine {
     const rows: RegionFigure[] = set.regions.map((r, i) => {
       if (r.country === 'UKR') {
         const ru = inUkr[2 * i]!, c = inUkr[2 * i + 1]!;
-        return { region: r.name, RU: ru, UA: Math.max(0, r.area - ru - c), contested: c, areaKm2: r.area };
+        return { region: r.name, RU: ru, UA: Math.max(0, r.areaKm2 - ru - c), contested: c, areaKm2: r.areaKm2 };
       }
       const ua = inRus[2 * i]!, c = inRus[2 * i + 1]!;
-      return { region: r.name, RU: Math.max(0, r.area - ua - c), UA: ua, contested: c, areaKm2: r.area };
+      return { region: r.name, RU: Math.max(0, r.areaKm2 - ua - c), UA: ua, contested: c, areaKm2: r.areaKm2 };
     });
     const ruU = inUkr[2 * n]!, cU = inUkr[2 * n + 1]!, uaR = inRus[2 * n]!, cR = inRus[2 * n + 1]!;
     const total = { RU: ruU + this.total.RUS - uaR - cR, UA: this.total.UKR - ruU - cU + uaR, contested: cU + cR };
@@ -285,7 +374,7 @@ export class ControlEngine {
   private computeCell(id: number, occupied: Piece[], contested: Piece[], set: PreparedRegionSet): Float64Array {
     const n = set.regions.length;
     const out = new Float64Array(2 * n + 2);
-    const ukrCell = this.cells.UKR.get(id);
+    const ukrCell = this.countryCell('UKR', id);
     if (!ukrCell) return out;
     this.geos.run((s) => {
       const u = s.from(ukrCell);
@@ -296,7 +385,7 @@ export class ControlEngine {
       const cMp = c ? s.toMultiPolygon(c) : [];
       out[2 * n] = areaKm2(ruMp);
       out[2 * n + 1] = areaKm2(cMp);
-      for (const rp of set.cellPieces.get(id) ?? []) {
+      for (const rp of this.regionCell(set, id)) {
         const r = s.from(rp.mp);
         if (ruMp.length) out[2 * rp.index] = areaKm2(s.toMultiPolygon(s.intersection(ru!, r)));
         if (cMp.length) out[2 * rp.index + 1] = areaKm2(s.toMultiPolygon(s.intersection(c!, r)));
@@ -328,10 +417,16 @@ export class ControlEngine {
       out[2 * n + 1] = areaKm2(cMp);
       if (!uaMp.length && !cMp.length) return;
       const box = bboxOf([...uaMp, ...cMp]);
+      const cells: number[] = [];
+      for (let ix = Math.floor((box.minX - ORIGIN_X) / CELL); ix <= Math.floor((box.maxX - ORIGIN_X) / CELL); ix++) {
+        for (let iy = Math.floor((box.minY - ORIGIN_Y) / CELL); iy <= Math.floor((box.maxY - ORIGIN_Y) / CELL); iy++) cells.push(cellId(ix, iy));
+      }
       set.regions.forEach((r, i) => {
-        for (const p of r.rusPieces) {
-          if (!bboxIntersects(box, p.bbox)) continue;
-          const rg = s.from(p.mp);
+        if (r.country !== 'RUS' || !bboxIntersects(box, r.bbox)) return;
+        for (const id of cells) {
+          const piece = this.regionInRussia(set, i, id);
+          if (!piece.length) continue;
+          const rg = s.from(piece);
           if (uaMp.length) out[2 * i]! += areaKm2(s.toMultiPolygon(s.intersection(ua, rg)));
           if (cMp.length) out[2 * i + 1]! += areaKm2(s.toMultiPolygon(s.intersection(contested, rg)));
         }
