@@ -18,15 +18,16 @@ export interface BBox {
 
 export function bboxOf(mp: MultiPolygon): BBox {
   let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  // every ring, not only the first: in invalid input a "hole" can lie outside its shell
   for (const poly of mp) {
-    const ring = poly[0];
-    if (!ring) continue;
-    for (let i = 0; i < ring.length; i += 2) {
-      const x = ring[i]!, y = ring[i + 1]!;
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      if (y > maxY) maxY = y;
+    for (const ring of poly) {
+      for (let i = 0; i < ring.length; i += 2) {
+        const x = ring[i]!, y = ring[i + 1]!;
+        if (x < minX) minX = x;
+        if (x > maxX) maxX = x;
+        if (y < minY) minY = y;
+        if (y > maxY) maxY = y;
+      }
     }
   }
   return { minX, minY, maxX, maxY };
