@@ -127,7 +127,7 @@ export class FigureService {
       snapshot: snapshot.ext_id,
       time: snapshot.time,
       ruleset: this.classifier(snapshot.source).id,
-      borders: loadBorders().source,
+      borders: `${loadBorders().id}: ${loadBorders().source}`,
       regions: this.regionSetId(regionSet),
       method: CONTROL_METHOD_VERSION,
     };
