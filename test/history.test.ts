@@ -3,34 +3,24 @@
  * every polygon classified, the Kursk incursion visible and then gone, no border slivers
  * elsewhere, and a total that moves smoothly, so that nothing is flagged.
  */
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { deepstateHistoryDir, sharedDataFile } from './support/data.js';
+import { historyDb } from './support/history-db.js';
 import { frontline } from './support/cli.js';
 
 interface Area { snapshot: { time: string; flag: string | null }; rows: { region: string; side: string; km2: number }[] }
 
-let tmp: string;
 let db: string;
 let importOut: string;
 let border: Area[];
 
 before(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'frontline-history-'));
-  db = join(tmp, 'history.db');
-  const r = frontline(['import', 'deepstate', await deepstateHistoryDir(), '--db', db]);
-  assert.equal(r.code, 0, r.stderr);
-  importOut = r.stdout;
-  assert.equal(frontline(['regions', 'add', 'border', sharedDataFile('regions', 'russia-border-oblasts.geojson'), '--name-field', 'name', '--db', db]).code, 0);
+  // the shared whole-history database (test/support/history-db.ts), built through the CLI
+  ({ path: db, importOutput: importOut } = await historyDb());
   const s = frontline(['series', '--from', '2022-01-01', '--to', '2025-12-31', '--regions', 'border', '--json', '--db', db]);
   assert.equal(s.code, 0, s.stderr);
   border = JSON.parse(s.stdout) as Area[];
 });
-
-after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const km2 = (a: Area, region: string, side: string): number => a.rows.find((r) => r.region.includes(region) && r.side === side)!.km2;
 

@@ -63,4 +63,13 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (region_set, model, key)
   ) WITHOUT ROWID;
   `,
+  // 2: control geometry per cell (control/geometry.ts), shared by change, front and the map
+  `
+  CREATE TABLE control_cells (
+    model TEXT NOT NULL,                -- control-model fingerprint, as in figures
+    key BLOB NOT NULL,                  -- sha1 of the cell id and the hashes of the pieces in it
+    data BLOB NOT NULL,                 -- control/geometry.ts encoding
+    PRIMARY KEY (model, key)
+  ) WITHOUT ROWID;
+  `,
 ];
