@@ -41,7 +41,8 @@ export class FigureService {
 
   constructor(private readonly store: Store) {}
 
-  private async getEngine(): Promise<ControlEngine> {
+  /** The process's control engine (built on first use: loads the borders and GEOS). */
+  async getEngine(): Promise<ControlEngine> {
     this.engine ??= new ControlEngine(await getGeos(), loadBorders());
     return this.engine;
   }
@@ -91,7 +92,8 @@ export class FigureService {
     return placed;
   }
 
-  private async prepare(name: string): Promise<PreparedRegionSet> {
+  /** A region set cut and placed for the engine, kept for the service's lifetime. */
+  async prepare(name: string): Promise<PreparedRegionSet> {
     let p = this.prepared.get(name);
     if (p) return p;
     const engine = await this.getEngine();

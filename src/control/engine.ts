@@ -25,7 +25,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Geom, Geos, Scope } from '../geometry/geos.js';
-import type { BBox, MultiPolygon } from '../geometry/flat.js';
+import type { BBox, Line, MultiPolygon } from '../geometry/flat.js';
 import { bboxOf, bboxIntersects } from '../geometry/flat.js';
 import { areaKm2 } from '../geometry/geodesic.js';
 import { removeSlivers } from './slivers.js';
@@ -64,6 +64,27 @@ const BLOCK = 8;
 const ORIGIN_X = 20, ORIGIN_Y = 40;
 
 interface Piece { hash: string; mp: MultiPolygon }
+
+/** The pieces of a snapshot in one cell of Ukraine, and the key that identifies their content. */
+export interface CellEntry { id: number; key: string; occupied: Piece[]; contested: Piece[] }
+export interface RussiaEntry { key: string; feats: { f: TerritoryFeature; c: FeatureCache }[] }
+/** A snapshot cut into cells: what every result for it is computed (and cached) from. */
+export interface SnapshotCells { cells: CellEntry[]; russia?: RussiaEntry }
+
+/** The cell id under which the ground inside Russia (computed whole) is keyed. */
+export const RUSSIA_CELL = -1;
+
+/**
+ * Control geometry of one cell (or of the ground in Russia): the sides' ground other than the
+ * cell's default owner, and the front line inside it. In a Ukrainian cell `ua` is empty (UA is
+ * whatever is left of Ukraine); for Russia `ru` is empty likewise.
+ */
+export interface CellControl { ru: MultiPolygon; ua: MultiPolygon; contested: MultiPolygon; front: Line[] }
+
+/** Lines closer than this to a country's outline (coast, border, cell edge) are not front, in degrees (~10 cm). */
+const OUTLINE_TOLERANCE_DEG = 1e-6;
+
+const digest = (key: string): string => createHash('sha1').update(key).digest('base64');
 export type Country = 'UKR' | 'RUS';
 
 interface FeatureCache {
@@ -305,13 +326,8 @@ export class ControlEngine {
     return mp;
   }
 
-  /** Figures per region for one snapshot, using and filling `cache`. */
-  figures(features: TerritoryFeature[], set: PreparedRegionSet, cache: CellCache, added?: Map<string, Float64Array>): RegionFigure[] {
-    const n = set.regions.length;
-    const inUkr = new Float64Array(2 * n + 2); // RU, contested per region, then totals
-    const inRus = new Float64Array(2 * n + 2); // UA, contested per region, then totals
-
-    // 1. Inside Ukraine, cell by cell.
+  /** A snapshot's pieces, cell by cell, each cell keyed by the hashes of the pieces in it. */
+  snapshotCells(features: TerritoryFeature[]): SnapshotCells {
     const byCell = new Map<number, { occupied: Piece[]; contested: Piece[] }>();
     const russiaFeatures: { f: TerritoryFeature; c: FeatureCache }[] = [];
     for (const f of features) {
@@ -324,8 +340,24 @@ export class ControlEngine {
         e[f.status].push(piece);
       }
     }
-    const lookup = (key: string, compute: () => Float64Array, hit: 'cellHits' | 'russiaHits', miss: 'cellMisses' | 'russiaMisses'): Float64Array => {
-      const k = createHash('sha1').update(key).digest('base64');
+    const cells: CellEntry[] = [];
+    for (const [id, e] of byCell) {
+      const key = digest(`${id}|${e.occupied.map((p) => p.hash).sort().join(',')}|${e.contested.map((p) => p.hash).sort().join(',')}`);
+      cells.push({ id, key, ...e });
+    }
+    cells.sort((a, b) => a.id - b.id);
+    const russia = russiaFeatures.length
+      ? { key: digest('rus|' + russiaFeatures.map(({ f, c }) => `${f.status}:${c.russiaHash}`).sort().join(',')), feats: russiaFeatures }
+      : undefined;
+    return { cells, russia };
+  }
+
+  /** Figures per region for one snapshot, using and filling `cache`. */
+  figures(features: TerritoryFeature[], set: PreparedRegionSet, cache: CellCache, added?: Map<string, Float64Array>): RegionFigure[] {
+    const n = set.regions.length;
+    const inUkr = new Float64Array(2 * n + 2); // RU, contested per region, then totals
+    const inRus = new Float64Array(2 * n + 2); // UA, contested per region, then totals
+    const lookup = (k: string, compute: () => Float64Array, hit: 'cellHits' | 'russiaHits', miss: 'cellMisses' | 'russiaMisses'): Float64Array => {
       let v = cache.get(k);
       if (v) this.stats[hit]++;
       else {
@@ -336,16 +368,17 @@ export class ControlEngine {
       }
       return v;
     };
-    for (const [id, e] of byCell) {
-      const key = `${id}|${e.occupied.map((p) => p.hash).sort().join(',')}|${e.contested.map((p) => p.hash).sort().join(',')}`;
-      const v = lookup(key, () => this.computeCell(id, e.occupied, e.contested, set), 'cellHits', 'cellMisses');
+    const { cells, russia } = this.snapshotCells(features);
+
+    // 1. Inside Ukraine, cell by cell.
+    for (const e of cells) {
+      const v = lookup(e.key, () => this.computeCell(e.id, e.occupied, e.contested, set), 'cellHits', 'cellMisses');
       for (let i = 0; i < v.length; i++) inUkr[i]! += v[i]!;
     }
 
     // 2. Inside Russia, whole.
-    if (russiaFeatures.length) {
-      const key = 'rus|' + russiaFeatures.map(({ f, c }) => `${f.status}:${c.russiaHash}`).sort().join(',');
-      const v = lookup(key, () => this.computeRussia(russiaFeatures, set), 'russiaHits', 'russiaMisses');
+    if (russia) {
+      const v = lookup(russia.key, () => this.computeRussia(russia.feats, set), 'russiaHits', 'russiaMisses');
       for (let i = 0; i < v.length; i++) inRus[i]! += v[i]!;
     }
 
@@ -434,5 +467,60 @@ export class ControlEngine {
     });
     return out;
   }
-}
 
+  /** Control geometry of one Ukrainian cell: RU and contested ground, and the front inside the cell. */
+  cellControl(e: CellEntry): CellControl {
+    const ukrCell = this.countryCell('UKR', e.id);
+    if (!ukrCell) return { ru: [], ua: [], contested: [], front: [] };
+    return this.geos.run((s) => {
+      const u = s.from(ukrCell);
+      const c = e.contested.length ? s.intersection(s.unionAll(e.contested.map((p) => p.mp), { valid: true }), u) : undefined;
+      let ru = e.occupied.length ? s.intersection(s.unionAll(e.occupied.map((p) => p.mp), { valid: true }), u) : undefined;
+      if (ru && c) ru = s.difference(ru, c);
+      const ruMp = ru ? s.toMultiPolygon(ru) : [];
+      // the front: RU's outline where it meets UA or contested ground, i.e. not along the
+      // country's outline (coast, border) nor the cell's edges
+      const front = ruMp.length ? s.toLines(s.lineMerge(s.difference(s.boundary(s.from(ruMp)), s.buffer(s.boundary(u), OUTLINE_TOLERANCE_DEG, 1)))) : [];
+      return { ru: ruMp, ua: [], contested: c ? s.toMultiPolygon(c) : [], front };
+    });
+  }
+
+  /** Control geometry of the ground in Russia: UA-held and contested ground (slivers removed) and the front around it. */
+  russiaControl(r: RussiaEntry): CellControl {
+    return this.geos.run((s) => {
+      const { ua, contested } = this.russiaGround(s, r.feats);
+      const uaMp = s.toMultiPolygon(ua), cMp = s.toMultiPolygon(contested);
+      if (!uaMp.length && !cMp.length) return { ru: [], ua: [], contested: [], front: [] };
+      const ground = s.unionAll([uaMp, cMp].filter((m) => m.length), { valid: true });
+      const b = bboxOf(s.toMultiPolygon(ground));
+      const m = 0.1;
+      const outline = s.boundary(s.clip(this.country.RUS, b.minX - m, b.minY - m, b.maxX + m, b.maxY + m));
+      const front = s.toLines(s.lineMerge(s.difference(s.boundary(ground), s.buffer(outline, OUTLINE_TOLERANCE_DEG, 1))));
+      return { ru: [], ua: uaMp, contested: cMp, front };
+    });
+  }
+
+  /** The parts of a set's regions inside one Ukrainian cell (index into set.regions). */
+  regionPiecesInCell(set: PreparedRegionSet, id: number): { index: number; mp: MultiPolygon }[] {
+    return this.regionCell(set, id);
+  }
+
+  /** The part of a region (counted in Russia) inside one cell. */
+  regionPieceInRussia(set: PreparedRegionSet, index: number, id: number): MultiPolygon {
+    return this.regionInRussia(set, index, id);
+  }
+
+  /** Cell ids covering a bounding box. */
+  static cellsCovering(box: BBox): number[] {
+    const out: number[] = [];
+    for (let ix = Math.floor((box.minX - ORIGIN_X) / CELL); ix <= Math.floor((box.maxX - ORIGIN_X) / CELL); ix++) {
+      for (let iy = Math.floor((box.minY - ORIGIN_Y) / CELL); iy <= Math.floor((box.maxY - ORIGIN_Y) / CELL); iy++) out.push(cellId(ix, iy));
+    }
+    return out;
+  }
+
+  /** The outline of the area of interest's countries, for geometry that must stay on land. */
+  countryGeom(country: Country): Geom {
+    return this.country[country];
+  }
+}

@@ -8,6 +8,8 @@
 export type Ring = Float64Array;
 export type Polygon = Ring[];
 export type MultiPolygon = Polygon[];
+/** A polyline: [x0, y0, x1, y1, …] in lon/lat degrees. */
+export type Line = Float64Array;
 
 export interface BBox {
   minX: number;

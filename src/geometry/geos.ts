@@ -10,7 +10,7 @@
  * GEOS pointer; callers free what they create (`using`-style helpers below keep it short).
  */
 import initGeosJs from 'geos-wasm';
-import type { MultiPolygon, Polygon, Ring } from './flat.js';
+import type { Line, MultiPolygon, Polygon, Ring } from './flat.js';
 
 type GeosModule = Awaited<ReturnType<typeof initGeosJs>>;
 
@@ -26,6 +26,7 @@ export class GeosError extends Error {}
 
 export type Geom = number & { readonly __geom: unique symbol };
 
+const GEOS_MULTILINESTRING = 5;
 const GEOS_MULTIPOLYGON = 6;
 const GEOS_GEOMETRYCOLLECTION = 7;
 
@@ -76,13 +77,27 @@ export class Geos {
     return this.collection(GEOS_MULTIPOLYGON, parts);
   }
 
+  /** A GEOS MultiLineString from flat lines. Lines with fewer than 2 vertices are skipped. */
+  fromLines(lines: Line[]): Geom {
+    const M = this.g.Module;
+    const parts: number[] = [];
+    for (const line of lines) {
+      if (line.length < 4) continue;
+      const ptr = M._malloc(line.length * 8);
+      M.HEAPF64.set(line, ptr / 8);
+      const seq = this.g.GEOSCoordSeq_copyFromBuffer(ptr, line.length / 2, 0 as never, 0 as never);
+      M._free(ptr);
+      parts.push(this.g.GEOSGeom_createLineString(seq) as unknown as number);
+    }
+    return this.collection(GEOS_MULTILINESTRING, parts);
+  }
+
   /** Several geometries as one collection (takes ownership of the parts). */
   collect(parts: Geom[]): Geom {
     return this.collection(GEOS_GEOMETRYCOLLECTION, parts);
   }
 
-  /** The polygonal part of a geometry as flat polygons (lines and points from degenerate results are dropped). */
-  toMultiPolygon(geom: Geom): MultiPolygon {
+  private wkb(geom: Geom): Uint8Array {
     const M = this.g.Module;
     const sizePtr = M._malloc(4);
     const buf = this.g.GEOSGeomToWKB_buf(geom as never, sizePtr as never) as unknown as number;
@@ -90,7 +105,32 @@ export class Geos {
     const bytes = M.HEAPU8.slice(buf, buf + size);
     this.g.GEOSFree(buf as never);
     M._free(sizePtr);
-    return readWkbPolygons(bytes);
+    return bytes;
+  }
+
+  /** The polygonal part of a geometry as flat polygons (lines and points from degenerate results are dropped). */
+  toMultiPolygon(geom: Geom): MultiPolygon {
+    return readWkb(this.wkb(geom)).polygons;
+  }
+
+  /** The linear part of a geometry as flat lines (polygons and points are dropped). */
+  toLines(geom: Geom): Line[] {
+    return readWkb(this.wkb(geom)).lines;
+  }
+
+  /** The boundary: a polygon's rings as lines. */
+  boundary(geom: Geom): Geom {
+    return this.g.GEOSBoundary(geom as never) as unknown as Geom;
+  }
+
+  /** Sews lines that meet end to end into longer lines. */
+  lineMerge(geom: Geom): Geom {
+    return this.g.GEOSLineMerge(geom as never) as unknown as Geom;
+  }
+
+  /** Douglas–Peucker simplification that keeps rings valid and apart (for display only). */
+  simplify(geom: Geom, tolerance: number): Geom {
+    return this.g.GEOSTopologyPreserveSimplify(geom as never, tolerance) as unknown as Geom;
   }
 
   isEmpty(geom: Geom): boolean {
@@ -190,8 +230,13 @@ export class Scope {
   clip(g: Geom, minX: number, minY: number, maxX: number, maxY: number): Geom {
     return this.keep(this.geos.clipByRect(g, minX, minY, maxX, maxY));
   }
-  buffer(g: Geom, d: number): Geom { return this.keep(this.geos.buffer(g, d)); }
+  buffer(g: Geom, d: number, quadrantSegments = 8): Geom { return this.keep(this.geos.buffer(g, d, quadrantSegments)); }
+  boundary(g: Geom): Geom { return this.keep(this.geos.boundary(g)); }
+  lines(lines: Line[]): Geom { return this.keep(this.geos.fromLines(lines)); }
+  lineMerge(g: Geom): Geom { return this.keep(this.geos.lineMerge(g)); }
+  simplify(g: Geom, tolerance: number): Geom { return this.keep(this.geos.simplify(g, tolerance)); }
   toMultiPolygon(g: Geom): MultiPolygon { return this.geos.toMultiPolygon(g); }
+  toLines(g: Geom): Line[] { return this.geos.toLines(g); }
   close(): void {
     this.geos.destroy(...this.owned);
     this.owned.length = 0;
@@ -200,9 +245,25 @@ export class Scope {
 
 /** Reads the polygons of a little- or big-endian 2-D WKB geometry (Polygon, MultiPolygon, GeometryCollection). */
 export function readWkbPolygons(bytes: Uint8Array): MultiPolygon {
+  return readWkb(bytes).polygons;
+}
+
+/** Reads the polygons and lines of a little- or big-endian 2-D WKB geometry; points are skipped. */
+export function readWkb(bytes: Uint8Array): { polygons: MultiPolygon; lines: Line[] } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let off = 0;
-  const out: MultiPolygon = [];
+  const polygons: MultiPolygon = [];
+  const lines: Line[] = [];
+  function coords(le: boolean): Float64Array {
+    const n = view.getUint32(off, le);
+    off += 4;
+    const out = new Float64Array(n * 2);
+    for (let i = 0; i < n * 2; i++) {
+      out[i] = view.getFloat64(off, le);
+      off += 8;
+    }
+    return out;
+  }
   function geometry(): void {
     const le = view.getUint8(off) === 1;
     off += 1;
@@ -210,8 +271,15 @@ export function readWkbPolygons(bytes: Uint8Array): MultiPolygon {
     off += 4;
     switch (type) {
       case 1: off += 16; return; // Point
-      case 2: off += 4 + view.getUint32(off, le) * 16; return; // LineString
-      case 3: out.push(polygon(le)); return;
+      case 2: lines.push(coords(le)); return;
+      case 3: {
+        const nRings = view.getUint32(off, le);
+        off += 4;
+        const rings: Polygon = [];
+        for (let r = 0; r < nRings; r++) rings.push(coords(le));
+        polygons.push(rings);
+        return;
+      }
       case 4: case 5: case 6: case 7: {
         const n = view.getUint32(off, le);
         off += 4;
@@ -221,22 +289,6 @@ export function readWkbPolygons(bytes: Uint8Array): MultiPolygon {
       default: throw new GeosError(`unsupported WKB geometry type ${type}`);
     }
   }
-  function polygon(le: boolean): Polygon {
-    const nRings = view.getUint32(off, le);
-    off += 4;
-    const rings: Polygon = [];
-    for (let r = 0; r < nRings; r++) {
-      const n = view.getUint32(off, le);
-      off += 4;
-      const ring = new Float64Array(n * 2);
-      for (let i = 0; i < n * 2; i++) {
-        ring[i] = view.getFloat64(off, le);
-        off += 8;
-      }
-      rings.push(ring);
-    }
-    return rings;
-  }
   geometry();
-  return out.filter((p) => p.length > 0 && p[0]!.length >= 8);
+  return { polygons: polygons.filter((p) => p.length > 0 && p[0]!.length >= 8), lines: lines.filter((l) => l.length >= 4) };
 }

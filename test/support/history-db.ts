@@ -3,9 +3,9 @@
  *
  * Importing 1,359 snapshots and computing their oblast figures takes minutes, so it is done once
  * and the result is kept in `<repo>/.cache/test-db/`, keyed by a hash of everything that decides
- * its contents (the code that imports, stores, classifies and computes figures, the rule sets,
- * the bundled data and the lockfile). A change to any of them builds a new one; commands that
- * only read (analytics on top of the figures, the server) are not part of the key. It is built through the CLI, exactly as a user would, into a
+ * its contents: the code that imports, stores and classifies, the schema, the rule sets, the
+ * bundled data, the lockfile, and the control model's method version (which is bumped whenever
+ * what the figures mean changes). A change to any of them builds a new one. It is built through the CLI, exactly as a user would, into a
  * temporary file renamed into place, so a crashed build never leaves a database that looks done.
  *
  * Tests that write get their own copy (`historyDbCopy`); tests that only read may share the file.
@@ -45,13 +45,16 @@ function contentKey(): string {
   const root = repoRoot();
   const h = createHash('sha1');
   const inputs = [
-    ...['store', 'sources', 'rules', 'control', 'geometry'].flatMap((d) => filesUnder(join(root, 'src', d))),
-    ...['figures', 'parallel', 'figures-worker', 'quality', 'area'].map((f) => join(root, 'src', 'analytics', `${f}.ts`)),
-    join(root, 'src', 'cli', 'context.ts'),
+    // what is imported and how it is stored and classified…
+    ...['sources', 'rules'].flatMap((d) => filesUnder(join(root, 'src', d))),
+    join(root, 'src', 'store', 'migrations.ts'),
     ...filesUnder(join(root, 'rules')),
     ...filesUnder(join(root, 'data')),
     join(root, 'package-lock.json'),
   ];
+  // …and the control model's version, which every change to what the figures mean must bump
+  const method = /CONTROL_METHOD_VERSION = '([^']+)'/.exec(readFileSync(join(root, 'src', 'control', 'engine.ts'), 'utf8'))?.[1];
+  h.update(`method ${method ?? '?'}\0`);
   for (const f of inputs) {
     h.update(relative(root, f)).update('\0').update(readFileSync(f)).update('\0');
   }

@@ -1,0 +1,173 @@
+/**
+ * `change`: the ground each side gained and lost between two snapshots, per region, and the
+ * changed pieces themselves.
+ *
+ * Both snapshots are cut into the engine's cells (control/geometry.ts). A cell whose key is the
+ * same in both has not changed and costs nothing; in the others every transition from one side
+ * to another is the intersection of the first snapshot's ground of one side with the second's of
+ * the other. The three sides tile each cell, so per side and region
+ *   gained − lost = area at the second date − area at the first,
+ * up to the rounding of stored cell geometry (1e-7°), which the tests bound.
+ */
+import type { Geom, Scope } from '../geometry/geos.js';
+import { getGeos } from '../geometry/geos.js';
+import { bboxOf, type MultiPolygon } from '../geometry/flat.js';
+import { areaKm2 } from '../geometry/geodesic.js';
+import { ControlEngine, RUSSIA_CELL, type CellControl, type PreparedRegionSet } from '../control/engine.js';
+import { ControlGeometry, type KeyedCell } from '../control/geometry.js';
+import { UserError } from '../model/errors.js';
+import type { SnapshotRow, Store } from '../store/sqlite.js';
+import { areaAt, SIDES, type Side } from './area.js';
+import type { FigureService, Provenance } from './figures.js';
+
+export interface SnapshotRef { source: string; id: string; time: string; flag: string | null }
+
+export interface ChangeRow {
+  region: string;
+  side: Side;
+  from_km2: number;
+  to_km2: number;
+  gained_km2: number;
+  lost_km2: number;
+  net_km2: number;
+}
+
+export interface ChangeResult {
+  from: SnapshotRef;
+  to: SnapshotRef;
+  provenance: Provenance;
+  rows: ChangeRow[];
+}
+
+/** One transition's ground inside one cell (or inside Russia). */
+export interface ChangePiece { from: Side; to: Side; cell: number; mp: MultiPolygon; km2: number }
+
+export const ref = (s: SnapshotRow): SnapshotRef => ({ source: s.source, id: s.ext_id, time: s.time, flag: s.flag });
+const round1 = (x: number): number => Math.round(x * 10) / 10;
+
+/**
+ * The transitions inside one cell. `own` is the cell's default side (UA in Ukraine, RU in
+ * Russia) and `layer` the other side's explicit ground in it.
+ */
+function cellTransitions(s: Scope, cell: number, a: CellControl | undefined, b: CellControl | undefined): ChangePiece[] {
+  const own: Side = cell === RUSSIA_CELL ? 'RU' : 'UA';
+  const other: Side = cell === RUSSIA_CELL ? 'UA' : 'RU';
+  const layer = (c: CellControl | undefined): MultiPolygon => (c ? (cell === RUSSIA_CELL ? c.ua : c.ru) : []);
+  const ground = (c: CellControl | undefined): Record<'other' | 'contested', Geom | undefined> => ({
+    other: layer(c).length ? s.valid(layer(c)) : undefined,
+    contested: c?.contested.length ? s.valid(c.contested) : undefined,
+  });
+  const A = ground(a), B = ground(b);
+  const taken = (g: typeof A): Geom | undefined => (g.other && g.contested ? s.union(g.other, g.contested) : g.other ?? g.contested);
+  const takenA = taken(A), takenB = taken(B);
+  const pieces: ChangePiece[] = [];
+  const add = (from: Side, to: Side, g: Geom | undefined): void => {
+    if (!g) return;
+    const mp = s.toMultiPolygon(g);
+    const km2 = areaKm2(mp);
+    if (mp.length && km2 > 0) pieces.push({ from, to, cell, mp, km2 });
+  };
+  const minus = (x: Geom | undefined, y: Geom | undefined): Geom | undefined => (x && y ? s.difference(x, y) : x);
+  const both = (x: Geom | undefined, y: Geom | undefined): Geom | undefined => (x && y ? s.intersection(x, y) : undefined);
+  add(other, own, minus(A.other, takenB));
+  add(other, 'contested', both(A.other, B.contested));
+  add('contested', other, both(A.contested, B.other));
+  add('contested', own, minus(A.contested, takenB));
+  add(own, other, minus(B.other, takenA));
+  add(own, 'contested', minus(B.contested, takenA));
+  return pieces;
+}
+
+export class ChangeService {
+  private readonly geometry: ControlGeometry;
+
+  constructor(private readonly store: Store, private readonly figures: FigureService) {
+    this.geometry = new ControlGeometry(store, figures);
+  }
+
+  /** Every piece of ground that changed side between the two snapshots. */
+  async pieces(a: SnapshotRow, b: SnapshotRow): Promise<ChangePiece[]> {
+    const [cellsA, cellsB] = [await this.geometry.cellsOf(a), await this.geometry.cellsOf(b)];
+    const byId = (cells: KeyedCell[]): Map<number, KeyedCell> => new Map(cells.map((c) => [c.cell, c]));
+    const mapA = byId(cellsA), mapB = byId(cellsB);
+    const ids = [...new Set([...mapA.keys(), ...mapB.keys()])].sort((x, y) => x - y);
+    const geos = await getGeos();
+    const out: ChangePiece[] = [];
+    for (const id of ids) {
+      const ca = mapA.get(id), cb = mapB.get(id);
+      if (ca && cb && ca.key === cb.key) continue;
+      out.push(...geos.run((s) => cellTransitions(s, id, ca, cb)));
+    }
+    return out;
+  }
+
+  /** Gains and losses per side and region between two snapshots (a before b). */
+  async change(a: SnapshotRow, b: SnapshotRow, regionSet: string): Promise<ChangeResult> {
+    const engine = await this.figures.getEngine();
+    const set = await this.figures.prepare(regionSet);
+    const pieces = await this.pieces(a, b);
+    const names = [...set.regions.map((r) => r.name), 'unassigned'];
+    const n = set.regions.length;
+    // per region index (n = unassigned) and side: gained, lost
+    const gained = names.map(() => ({ RU: 0, UA: 0, contested: 0 }));
+    const lost = names.map(() => ({ RU: 0, UA: 0, contested: 0 }));
+    const geos = await getGeos();
+    for (const p of pieces) {
+      let assigned = 0;
+      for (const { index, km2 } of regionShares(geos, engine, set, p)) {
+        gained[index]![p.to] += km2;
+        lost[index]![p.from] += km2;
+        assigned += km2;
+      }
+      gained[n]![p.to] += p.km2 - assigned;
+      lost[n]![p.from] += p.km2 - assigned;
+    }
+    const [fa, fb] = [await areaAt(this.figures, a, regionSet), await areaAt(this.figures, b, regionSet)];
+    const areaOf = (r: typeof fa, region: string, side: Side): number => r.rows.find((x) => x.region === region && x.side === side)?.km2 ?? 0;
+    const rows: ChangeRow[] = [];
+    names.forEach((region, i) => {
+      for (const side of SIDES) {
+        const g = gained[i]![side], l = lost[i]![side];
+        rows.push({ region, side, from_km2: areaOf(fa, region, side), to_km2: areaOf(fb, region, side), gained_km2: round1(g), lost_km2: round1(l), net_km2: round1(g - l) });
+      }
+    });
+    return { from: ref(a), to: ref(b), provenance: this.figures.provenance(b, regionSet), rows };
+  }
+}
+
+/** How much of a piece lies in each region of the set (regions in one country, as the figures count them). */
+function regionShares(geos: Awaited<ReturnType<typeof getGeos>>, engine: ControlEngine, set: PreparedRegionSet, p: ChangePiece): { index: number; km2: number }[] {
+  const out: { index: number; km2: number }[] = [];
+  geos.run((s) => {
+    const g = s.from(p.mp);
+    if (p.cell !== RUSSIA_CELL) {
+      for (const rp of engine.regionPiecesInCell(set, p.cell)) {
+        const km2 = areaKm2(s.toMultiPolygon(s.intersection(g, s.from(rp.mp))));
+        if (km2 > 0) out.push({ index: rp.index, km2 });
+      }
+      return;
+    }
+    const cells = ControlEngine.cellsCovering(bboxOf(p.mp));
+    set.regions.forEach((r, index) => {
+      if (r.country !== 'RUS') return;
+      let km2 = 0;
+      for (const id of cells) {
+        const piece = engine.regionPieceInRussia(set, index, id);
+        if (piece.length) km2 += areaKm2(s.toMultiPolygon(s.intersection(g, s.from(piece))));
+      }
+      if (km2 > 0) out.push({ index, km2 });
+    });
+  });
+  return out;
+}
+
+/** Keeps only one region's rows (and checks that it exists). */
+export function onlyRegion<T extends { region: string }>(rows: T[], region: string | undefined, setName: string): T[] {
+  if (region === undefined) return rows;
+  const names = [...new Set(rows.map((r) => r.region))];
+  const match = names.filter((n) => n === region);
+  if (match.length) return rows.filter((r) => r.region === region);
+  const ci = names.filter((n) => n.toLowerCase() === region.toLowerCase() || n.toLowerCase().startsWith(region.toLowerCase()));
+  if (ci.length === 1) return rows.filter((r) => r.region === ci[0]);
+  throw new UserError(`no region "${region}" in set ${setName}${ci.length > 1 ? `; did you mean ${ci.join(' or ')}?` : `; regions: ${names.filter((x) => x !== 'unassigned').slice(0, 8).join(', ')}${names.length > 9 ? ', …' : ''}`}`);
+}

@@ -1,0 +1,148 @@
+/**
+ * Control geometry: which ground each side controls on a date, as polygons and the front line,
+ * cut into the engine's 0.5° cells.
+ *
+ * A cell's geometry depends only on the pieces of the snapshot's polygons inside it, so it is
+ * keyed by their hashes (the same key the area figures use) and computed once for the whole
+ * history. Consecutive snapshots share almost every key: a change between two dates touches only
+ * the cells whose keys differ, and a map moving along the timeline needs only the new cells.
+ *
+ * Computed cells are stored in the database (table control_cells) with coordinates rounded to
+ * 1e-7° (about 1 cm), which keeps them small; the rounding moves an area by well under 1 m² per
+ * kilometre of outline.
+ */
+import { createHash } from 'node:crypto';
+import { decodeGeometry, encodeGeometry, type GeoJSONGeometry } from '../geometry/codec.js';
+import type { Line, MultiPolygon } from '../geometry/flat.js';
+import type { Store, SnapshotRow } from '../store/sqlite.js';
+import { RUSSIA_CELL, type CellControl, type ControlEngine, type TerritoryFeature } from './engine.js';
+
+/** What control geometry needs from the figure service: the engine, a snapshot's polygons, the model fingerprint. */
+export interface TerritoryProvider {
+  getEngine(): Promise<ControlEngine>;
+  territoryOf(snapshot: SnapshotRow): TerritoryFeature[];
+  model(source: string): string;
+}
+
+export interface KeyedCell extends CellControl {
+  /** Content key (base64url), stable across processes and databases with the same model. */
+  key: string;
+  /** Cell id, or RUSSIA_CELL for the ground inside Russia. */
+  cell: number;
+}
+
+/** A snapshot's control as cell keys: the cells in Ukraine holding any RU or contested ground, then Russia's. */
+export interface SnapshotControl {
+  cells: { cell: number; key: string }[];
+}
+
+const toUrl = (b64: string): string => b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const fromUrl = (k: string): Buffer => Buffer.from(k.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+
+const round7 = (x: number): number => Math.round(x * 1e7) / 1e7;
+const coords = (a: Float64Array): number[][] => {
+  const out: number[][] = [];
+  for (let i = 0; i < a.length; i += 2) out.push([round7(a[i]!), round7(a[i + 1]!)]);
+  return out;
+};
+const flat = (c: number[][]): Float64Array => {
+  const out = new Float64Array(c.length * 2);
+  c.forEach((p, i) => { out[2 * i] = p[0]!; out[2 * i + 1] = p[1]!; });
+  return out;
+};
+const mpCoords = (mp: MultiPolygon): number[][][][] => mp.map((poly) => poly.map(coords));
+const mpFlat = (c: number[][][][]): MultiPolygon => c.map((poly) => poly.map(flat));
+
+export function encodeCell(c: CellControl): Buffer {
+  return encodeGeometry({
+    type: 'GeometryCollection',
+    geometries: [
+      { type: 'MultiPolygon', coordinates: mpCoords(c.ru) },
+      { type: 'MultiPolygon', coordinates: mpCoords(c.ua) },
+      { type: 'MultiPolygon', coordinates: mpCoords(c.contested) },
+      { type: 'MultiLineString', coordinates: c.front.map(coords) },
+    ],
+  });
+}
+
+export function decodeCell(blob: Buffer): CellControl {
+  const g = decodeGeometry(blob).geometries as GeoJSONGeometry[];
+  const mp = (i: number): MultiPolygon => mpFlat(g[i]!.coordinates as number[][][][]);
+  return { ru: mp(0), ua: mp(1), contested: mp(2), front: (g[3]!.coordinates as number[][][]).map(flat) as Line[] };
+}
+
+export class ControlGeometry {
+  /** Decoded cells of this process, by model and key. */
+  private readonly memory = new Map<string, CellControl>();
+  private readonly writable: boolean;
+
+  constructor(private readonly store: Store, private readonly territory: TerritoryProvider) {
+    this.writable = !store.db.readonly;
+  }
+
+  /**
+   * The snapshot's cells with their keys, computing and storing the geometry of any cell not yet
+   * known. Cells without RU or contested ground are left out (they are wholly their owner's).
+   */
+  async snapshotControl(snapshot: SnapshotRow): Promise<SnapshotControl> {
+    const cells = await this.cellsOf(snapshot);
+    return { cells: cells.map((c) => ({ cell: c.cell, key: c.key })) };
+  }
+
+  /** The snapshot's cells with their geometry. */
+  async cellsOf(snapshot: SnapshotRow): Promise<KeyedCell[]> {
+    const engine = await this.territory.getEngine();
+    const model = this.territory.model(snapshot.source);
+    const { cells, russia } = engine.snapshotCells(this.territory.territoryOf(snapshot));
+    const out: KeyedCell[] = [];
+    const fresh: { key: string; control: CellControl }[] = [];
+    const get = (key: string, compute: () => CellControl): CellControl => {
+      const known = this.lookup(model, key);
+      if (known) return known;
+      const control = compute();
+      this.memory.set(`${model}|${key}`, control);
+      fresh.push({ key, control });
+      return control;
+    };
+    for (const e of cells) {
+      const key = toUrl(e.key);
+      out.push({ key, cell: e.id, ...get(key, () => engine.cellControl(e)) });
+    }
+    if (russia) {
+      const key = toUrl(russia.key);
+      out.push({ key, cell: RUSSIA_CELL, ...get(key, () => engine.russiaControl(russia)) });
+    }
+    if (fresh.length && this.writable) {
+      const ins = this.store.db.prepare('INSERT OR REPLACE INTO control_cells (model, key, data) VALUES (?, ?, ?)');
+      this.store.transaction(() => { for (const f of fresh) ins.run(model, fromUrl(f.key), encodeCell(f.control)); });
+    }
+    return out;
+  }
+
+  /** Stored cells by key (for clients that already hold a snapshot's key list); unknown keys are absent. */
+  cells(source: string, keys: string[]): Map<string, CellControl> {
+    const model = this.territory.model(source);
+    const out = new Map<string, CellControl>();
+    for (const k of keys) {
+      const c = this.lookup(model, k);
+      if (c) out.set(k, c);
+    }
+    return out;
+  }
+
+  private lookup(model: string, key: string): CellControl | undefined {
+    const m = `${model}|${key}`;
+    let c = this.memory.get(m);
+    if (c) return c;
+    const row = this.store.db.prepare('SELECT data FROM control_cells WHERE model = ? AND key = ?').get(model, fromUrl(key)) as { data: Buffer } | undefined;
+    if (!row) return undefined;
+    c = decodeCell(row.data);
+    this.memory.set(m, c);
+    return c;
+  }
+}
+
+/** A stable fingerprint of a list of cell keys (for ETags). */
+export function keysDigest(keys: string[]): string {
+  return toUrl(createHash('sha1').update(keys.join(',')).digest('base64'));
+}
