@@ -1,0 +1,263 @@
+/**
+ * The web app: a map of who holds what on the chosen date, a timeline over every snapshot, the
+ * figures behind the map with their provenance, a chart of the series, a compare mode and a
+ * settlement search. Everything comes from the read-only API under /api/v1/ and from the basemap
+ * files built beside this bundle; nothing is fetched from anywhere else.
+ */
+import './style.css';
+import { api, ApiError, getJson, type AreaResult, type SnapshotRef } from './api.js';
+import { CellCache } from './cells.js';
+import { AreaChart, type ChartPoint } from './chart.js';
+import { renderCompare, type ChangeResult } from './compare.js';
+import { el, utc } from './format.js';
+import { LabelLayer, type LabelPlace } from './labels.js';
+import { createMap, type ControlMap } from './map.js';
+import { PlaceSearch } from './places.js';
+import { renderFigures, renderRegionTable, renderSources } from './panels.js';
+import { formatState, parseState, snapshotIndexAt, type ViewState } from './state.js';
+import { Timeline, type TimelineSnapshot } from './timeline.js';
+
+const $ = <T extends HTMLElement>(sel: string): T => document.querySelector<T>(sel)!;
+const COUNTRIES = 'countries';
+
+class App {
+  private readonly state: ViewState;
+  private readonly cells = new CellCache();
+  private snapshots: TimelineSnapshot[] = [];
+  private source = '';
+  private timeline!: Timeline;
+  private chart!: AreaChart;
+  private view!: ControlMap;
+  private labels!: LabelLayer;
+  private places!: PlaceSearch;
+  private drawing?: AbortController;
+  private figuresRequest?: AbortController;
+  private compareRequest?: AbortController;
+  private regionSet = COUNTRIES;
+  private current?: AreaResult;
+
+  constructor() {
+    this.state = parseState(location.search);
+  }
+
+  async start(): Promise<void> {
+    const mapEl = $('#map');
+    const [list, sets, countries, labelPlaces, view] = await Promise.all([
+      api.snapshots(),
+      api.regions(),
+      api.regionGeojson(COUNTRIES),
+      fetch(new URL('basemap/places.json', document.baseURI)).then((r) => r.json() as Promise<{ rows: [string, string, number, number, number][] }>),
+      createMap(mapEl, this.state.view),
+    ]);
+    this.view = view;
+    this.source = list.source;
+    this.snapshots = list.snapshots;
+    if (this.snapshots.length === 0) throw new Error('the database holds no snapshots yet');
+    view.setCountries(countries);
+    this.labels = new LabelLayer(view.map);
+    const labelList: LabelPlace[] = labelPlaces.rows.map(([name, country, population, lon, lat]) => ({ name, country, population, lon, lat }));
+    this.labels.setPlaces(labelList);
+
+    // region sets: the user's first set beyond the built-in countries, if any
+    const setSelect = $<HTMLSelectElement>('#region-set');
+    for (const s of sets.sets) setSelect.append(el('option', { value: s.name }, `${s.name} (${s.regions.length})`));
+    const preferred = this.state.regions ?? sets.sets.find((s) => s.name !== COUNTRIES)?.name ?? COUNTRIES;
+    this.regionSet = sets.sets.some((s) => s.name === preferred) ? preferred : COUNTRIES;
+    setSelect.value = this.regionSet;
+    setSelect.addEventListener('change', () => {
+      this.regionSet = setSelect.value;
+      this.state.regions = this.regionSet;
+      this.saveState();
+      void this.loadRegions();
+      void this.loadFigures();
+    });
+    void this.loadRegions();
+
+    view.map.on('moveend', () => {
+      const c = view.map.getCenter();
+      this.state.view = [view.map.getZoom(), c.lat, c.lng];
+      this.saveState();
+    });
+
+    this.chart = new AreaChart($('#chart'), $('#chart-tooltip'), (p) => this.timeline.go(this.snapshots.findIndex((s) => s.id === p.id)));
+    void this.loadChart();
+
+    this.places = new PlaceSearch($('#search'), $('#place-panel'), $('#place'), (place) => {
+      this.state.place = place ? `${place.name}|${place.country}` : undefined;
+      this.labels.highlight(place);
+      if (place) view.map.flyTo({ center: [place.lon, place.lat], zoom: Math.max(view.map.getZoom(), 8) });
+      this.saveState();
+    }, () => this.snapshots[this.timeline.index]?.time);
+    if (this.state.place) void this.places.restore(this.state.place);
+
+    this.setupCompare();
+    renderSources($('#sources'), undefined);
+
+    this.timeline = new Timeline($('#timeline'), this.snapshots, (i) => this.show(i));
+    const start = this.state.date ? snapshotIndexAt(this.snapshots.map((s) => s.time), this.state.date) : this.snapshots.length - 1;
+    this.timeline.go(start);
+  }
+
+  /** Draws snapshot `index` and loads its figures; resolves when the map shows it. */
+  private async show(index: number): Promise<void> {
+    const snap = this.snapshots[index]!;
+    this.state.date = snap.time;
+    this.saveState();
+    this.chart.mark(snap.time, this.compareSnapshot()?.time);
+    void this.loadFigures();
+    if (this.compareSnapshot()) void this.loadCompare();
+    this.drawing?.abort();
+    const ctl = (this.drawing = new AbortController());
+    const mapEl = $('#map');
+    mapEl.dataset.loadingSnapshot = snap.id;
+    try {
+      const { features } = await this.cells.features(snap.id, ctl.signal);
+      if (ctl.signal.aborted) return;
+      this.view.setControl(features);
+      await this.view.idle();
+      if (ctl.signal.aborted) return;
+      // what the map shows now: read by the browser tests and the benchmark
+      mapEl.dataset.renderedSnapshot = snap.id;
+      mapEl.dataset.cells = String(features.length);
+      $('#map-status').textContent = `Map: snapshot ${snap.id} (${utc(snap.time)})${snap.flag ? `, flagged: ${snap.flag}` : ''}`;
+      if (this.timeline.isPlaying) this.prefetch(index + 1, index + 2);
+    } catch (e) {
+      if (!ctl.signal.aborted) this.fail('map', e);
+    }
+  }
+
+  /** Neighbours into the cache, so that playing never waits on the network. */
+  private prefetch(...indexes: number[]): void {
+    for (const i of indexes) {
+      const s = this.snapshots[i];
+      if (s && !this.cells.has(s.id)) this.cells.prefetch(s.id).catch(() => undefined);
+    }
+  }
+
+  private async loadFigures(): Promise<void> {
+    const snap = this.snapshots[this.timeline.index]!;
+    this.figuresRequest?.abort();
+    const ctl = (this.figuresRequest = new AbortController());
+    try {
+      const [countries, regions] = await Promise.all([
+        api.area(snap.id, COUNTRIES, ctl.signal),
+        this.regionSet === COUNTRIES ? undefined : api.area(snap.id, this.regionSet, ctl.signal),
+      ]);
+      this.current = countries;
+      renderFigures($('#figures'), countries);
+      renderSources($('#sources'), regions ?? countries);
+      renderRegionTable($<HTMLTableElement>('#region-table'), regions ?? countries, this.compareFigures);
+    } catch (e) {
+      if (!ctl.signal.aborted) this.fail('figures', e);
+    }
+  }
+
+  private async loadRegions(): Promise<void> {
+    try {
+      const fc = this.regionSet === COUNTRIES ? { type: 'FeatureCollection' as const, features: [] } : await api.regionGeojson(this.regionSet);
+      this.view.setRegions(fc);
+    } catch (e) {
+      this.fail('regions', e);
+    }
+  }
+
+  private async loadChart(): Promise<void> {
+    const first = this.snapshots[0]!.time, last = this.snapshots[this.snapshots.length - 1]!.time;
+    try {
+      const series = await api.series(first, last, 'week');
+      const points: ChartPoint[] = series.map((r) => {
+        const get = (region: string, side: string): number => r.rows.find((x) => x.region === region && x.side === side)?.km2 ?? 0;
+        return { id: r.snapshot.id, time: r.snapshot.time, value: get('Ukraine', 'RU'), detail: `held by Russia in Ukraine (snapshot ${r.snapshot.id})` };
+      });
+      this.chart.setData(points, `RU-held area in Ukraine, weekly from ${first.slice(0, 10)} to ${last.slice(0, 10)}`);
+      this.chart.mark(this.snapshots[this.timeline.index]!.time, this.compareSnapshot()?.time);
+    } catch (e) {
+      this.fail('chart', e);
+    }
+  }
+
+  // ---- compare mode ----
+
+  private compareFigures: AreaResult | undefined;
+
+  private compareSnapshot(): SnapshotRef | undefined {
+    if (!this.state.compare) return undefined;
+    const s = this.snapshots[snapshotIndexAt(this.snapshots.map((x) => x.time), this.state.compare)]!;
+    return { source: this.source, ...s };
+  }
+
+  private setupCompare(): void {
+    const on = $<HTMLInputElement>('#compare-on');
+    const date = $<HTMLInputElement>('#compare-date');
+    date.min = this.snapshots[0]!.time.slice(0, 10);
+    date.max = this.snapshots[this.snapshots.length - 1]!.time.slice(0, 10);
+    const apply = (): void => {
+      date.disabled = !on.checked;
+      this.state.compare = on.checked && date.value ? date.value : undefined;
+      for (const li of document.querySelectorAll<HTMLElement>('.compare-only')) li.hidden = !this.state.compare;
+      this.saveState();
+      this.chart?.mark(this.snapshots[this.timeline.index]!.time, this.compareSnapshot()?.time);
+      if (this.state.compare) void this.loadCompare();
+      else {
+        this.compareRequest?.abort();
+        this.compareFigures = undefined;
+        this.view.setChange(undefined);
+        $('#compare').replaceChildren();
+        void this.loadFigures();
+      }
+    };
+    if (this.state.compare) {
+      on.checked = true;
+      date.value = this.state.compare.slice(0, 10);
+    } else {
+      // a year before the latest snapshot: a useful default the moment the box is ticked
+      date.value = new Date(Date.parse(date.max) - 365 * 86_400_000).toISOString().slice(0, 10);
+    }
+    on.addEventListener('change', apply);
+    date.addEventListener('change', apply);
+    apply();
+  }
+
+  private async loadCompare(): Promise<void> {
+    const other = this.compareSnapshot();
+    const snap = this.snapshots[this.timeline.index];
+    if (!other || !snap) return;
+    this.compareRequest?.abort();
+    const ctl = (this.compareRequest = new AbortController());
+    const [from, to] = Date.parse(other.time) <= Date.parse(snap.time) ? [other.time, snap.time] : [snap.time, other.time];
+    const box = $('#compare');
+    try {
+      const [change, pieces, figures] = await Promise.all([
+        getJson<ChangeResult>('change', { from, to }, ctl.signal),
+        getJson<GeoJSON.FeatureCollection>('change', { from, to, format: 'geojson' }, ctl.signal),
+        this.regionSet === COUNTRIES ? undefined : api.area(other.id, this.regionSet, ctl.signal),
+      ]);
+      this.view.setChange(pieces);
+      renderCompare(box, change);
+      this.compareFigures = figures ?? (await api.area(other.id, COUNTRIES, ctl.signal));
+      void this.loadFigures();
+    } catch (e) {
+      if (ctl.signal.aborted) return;
+      this.view.setChange(undefined);
+      box.replaceChildren(el('p', { class: 'error' }, e instanceof ApiError && e.status === 404
+        ? 'This server cannot compare dates yet (no /api/v1/change).'
+        : `Comparison failed: ${(e as Error).message}`));
+    }
+  }
+
+  private saveState(): void {
+    const url = `${location.pathname}${formatState(this.state)}${location.hash}`;
+    if (url !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(null, '', url);
+  }
+
+  private fail(what: string, e: unknown): void {
+    const msg = e instanceof Error ? e.message : String(e);
+    $('#map-status').textContent = `Could not load the ${what}: ${msg}`;
+    console.error(what, e);
+  }
+}
+
+new App().start().catch((e: unknown) => {
+  document.body.classList.add('failed');
+  $('#map-status').textContent = `The app could not start: ${e instanceof Error ? e.message : String(e)}`;
+});

@@ -1,0 +1,123 @@
+/**
+ * The map: a plain basemap built from bundled open data (see scripts/build-basemap.ts), the
+ * control geometry of the shown snapshot, and in compare mode the ground that changed hands.
+ */
+import * as maplibregl from 'maplibre-gl';
+import type { GeoJSONSource, StyleSpecification } from 'maplibre-gl';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import { COLORS } from './colors.js';
+
+// The worker is bundled as its own file; tell MapLibre where Vite put it.
+maplibregl.setWorkerUrl(workerUrl);
+
+const EMPTY: GeoJSON.FeatureCollection = { type: 'FeatureCollection', features: [] };
+const basemapUrl = (name: string): string => new URL(`basemap/${name}`, document.baseURI).href;
+
+export const ATTRIBUTION = {
+  deepstate: 'Control of terrain: <a href="https://deepstatemap.live">DeepStateMap</a>',
+  naturalEarth: 'Land and borders: <a href="https://www.naturalearthdata.com/">Natural Earth</a> (public domain)',
+  geonames: 'Places: <a href="https://www.geonames.org/">GeoNames</a> (CC BY 4.0)',
+  osm: 'Area borders: © <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors (ODbL)',
+};
+
+function style(): StyleSpecification {
+  return {
+    version: 8,
+    sources: {
+      land: { type: 'geojson', data: basemapUrl('land.json'), attribution: ATTRIBUTION.naturalEarth },
+      borders: { type: 'geojson', data: basemapUrl('borders.json') },
+      countries: { type: 'geojson', data: EMPTY, attribution: ATTRIBUTION.osm },
+      regions: { type: 'geojson', data: EMPTY },
+      control: { type: 'geojson', data: EMPTY, attribution: ATTRIBUTION.deepstate },
+      change: { type: 'geojson', data: EMPTY },
+    },
+    layers: [
+      { id: 'sea', type: 'background', paint: { 'background-color': COLORS.sea } },
+      { id: 'land', type: 'fill', source: 'land', paint: { 'fill-color': COLORS.land } },
+      // Ukraine is held by Ukraine except where the control layer says otherwise
+      { id: 'ukraine', type: 'fill', source: 'countries', filter: ['==', ['get', 'name'], 'Ukraine'], paint: { 'fill-color': COLORS.ua } },
+      // opaque fills: cells meet edge to edge, and translucent fills would show every seam
+      { id: 'control-ru', type: 'fill', source: 'control', filter: ['==', ['get', 'side'], 'RU'], paint: { 'fill-color': COLORS.ru } },
+      { id: 'control-ua', type: 'fill', source: 'control', filter: ['==', ['get', 'side'], 'UA'], paint: { 'fill-color': COLORS.ua } },
+      { id: 'control-contested', type: 'fill', source: 'control', filter: ['==', ['get', 'side'], 'contested'], paint: { 'fill-color': COLORS.contested } },
+      { id: 'control-contested-hatch', type: 'fill', source: 'control', filter: ['==', ['get', 'side'], 'contested'], paint: { 'fill-pattern': 'hatch' } },
+      { id: 'change-ru', type: 'fill', source: 'change', filter: ['==', ['get', 'to'], 'RU'], paint: { 'fill-color': COLORS.gainRu, 'fill-opacity': 0.85 } },
+      { id: 'change-ua', type: 'fill', source: 'change', filter: ['!=', ['get', 'to'], 'RU'], paint: { 'fill-color': COLORS.gainUa, 'fill-opacity': 0.85 } },
+      { id: 'regions', type: 'line', source: 'regions', paint: { 'line-color': COLORS.region, 'line-width': 0.7, 'line-dasharray': [3, 2] } },
+      { id: 'borders', type: 'line', source: 'borders', paint: { 'line-color': COLORS.border, 'line-width': ['interpolate', ['linear'], ['zoom'], 4, 0.8, 9, 1.8] } },
+      { id: 'front', type: 'line', source: 'control', filter: ['==', ['get', 'kind'], 'front'], layout: { 'line-join': 'round' }, paint: { 'line-color': COLORS.front, 'line-width': ['interpolate', ['linear'], ['zoom'], 4, 1, 10, 2.5] } },
+    ],
+  };
+}
+
+/** Diagonal hatch for contested ground, made here so that no sprite sheet is needed. */
+function hatchImage(): ImageData {
+  const size = 8;
+  const data = new Uint8ClampedArray(size * size * 4);
+  const [r, g, b] = [1, 3, 5].map((i) => Number.parseInt(COLORS.hatch.slice(i, i + 2), 16)) as [number, number, number];
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      if ((x + y) % size === 0 || (x + y + 1) % size === 0) {
+        const o = (y * size + x) * 4;
+        data[o] = r; data[o + 1] = g; data[o + 2] = b; data[o + 3] = 200;
+      }
+    }
+  }
+  return new ImageData(data, size, size);
+}
+
+export interface ControlMap {
+  map: maplibregl.Map;
+  setControl(features: GeoJSON.Feature[]): void;
+  setChange(fc: GeoJSON.FeatureCollection | undefined): void;
+  setRegions(fc: GeoJSON.FeatureCollection): void;
+  setCountries(fc: GeoJSON.FeatureCollection): void;
+  /** Resolves when the map has drawn everything it was given. */
+  idle(): Promise<void>;
+}
+
+export function createMap(container: HTMLElement, view: [number, number, number] | undefined): Promise<ControlMap> {
+  const [zoom, lat, lon] = view ?? [5.2, 48.6, 34.5];
+  const map = new maplibregl.Map({
+    container,
+    style: style(),
+    center: [lon, lat],
+    zoom,
+    minZoom: 3,
+    maxZoom: 12,
+    maxBounds: [[5, 33], [63, 66]],
+    attributionControl: false,
+    dragRotate: false,
+    pitchWithRotate: false,
+  });
+  map.touchZoomRotate.disableRotation();
+  map.keyboard.enable();
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+  map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
+  map.addControl(new maplibregl.AttributionControl({ compact: false, customAttribution: ATTRIBUTION.geonames }), 'bottom-right');
+  map.addImage('hatch', hatchImage());
+  const source = (id: string): GeoJSONSource => map.getSource(id)!;
+
+  const idle = (): Promise<void> =>
+    new Promise((resolve) => {
+      if (map.loaded() && !map.isMoving()) {
+        // a change made this frame is not drawn yet: wait for the next idle, whatever happens
+        map.once('idle', () => resolve());
+        map.triggerRepaint();
+      } else map.once('idle', () => resolve());
+    });
+
+  return new Promise((resolve) => {
+    map.once('load', () => {
+      resolve({
+        map,
+        setControl: (features) => source('control').setData({ type: 'FeatureCollection', features }),
+        setChange: (fc) => source('change').setData(fc ?? EMPTY),
+        setRegions: (fc) => source('regions').setData(fc),
+        setCountries: (fc) => source('countries').setData(fc),
+        idle,
+      });
+    });
+  });
+}

@@ -1,0 +1,128 @@
+/**
+ * Settlement search (/api/v1/places/search, largest first) and the chosen settlement's control
+ * over time (/api/v1/place). The list is a plain listbox of buttons: reachable with Tab and
+ * arrow keys, announced by screen readers, no widget library.
+ */
+import { api, getJson, type PlaceHit } from './api.js';
+import { el, utc } from './format.js';
+
+/** /api/v1/place: the settlement and the periods in which each side held it. */
+export interface PlaceTimeline {
+  place: PlaceHit;
+  periods: { side: string; from: { id: string; time: string }; to: { id: string; time: string } }[];
+  [k: string]: unknown;
+}
+
+export class PlaceSearch {
+  private request?: AbortController;
+  private timer = 0;
+  private readonly input: HTMLInputElement;
+  private readonly results: HTMLUListElement;
+  private readonly status: HTMLElement;
+
+  constructor(
+    form: HTMLFormElement,
+    private readonly panel: HTMLElement,
+    private readonly box: HTMLElement,
+    private readonly onSelect: (p: PlaceHit | undefined) => void,
+    private readonly currentTime: () => string | undefined,
+  ) {
+    this.input = form.querySelector('input')!;
+    this.results = form.querySelector('ul')!;
+    this.status = form.querySelector('#search-status')!;
+    this.input.addEventListener('input', () => {
+      window.clearTimeout(this.timer);
+      this.timer = window.setTimeout(() => void this.search(this.input.value.trim()), 150);
+    });
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.results.querySelector('button')?.click();
+    });
+    this.input.addEventListener('keydown', (e) => {
+      if (e.key === 'ArrowDown') {
+        e.preventDefault();
+        this.results.querySelector('button')?.focus();
+      } else if (e.key === 'Escape') this.close();
+    });
+    this.results.addEventListener('keydown', (e) => {
+      const buttons = [...this.results.querySelectorAll('button')];
+      const i = buttons.indexOf(document.activeElement as HTMLButtonElement);
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        const next = i + (e.key === 'ArrowDown' ? 1 : -1);
+        (next < 0 ? this.input : buttons[Math.min(next, buttons.length - 1)])?.focus();
+      } else if (e.key === 'Escape') {
+        this.close();
+        this.input.focus();
+      }
+    });
+  }
+
+  private close(): void {
+    this.results.hidden = true;
+    this.results.replaceChildren();
+  }
+
+  private async search(q: string): Promise<void> {
+    this.request?.abort();
+    if (q.length < 2) return this.close();
+    const ctl = (this.request = new AbortController());
+    try {
+      const hits = await api.search(q, ctl.signal);
+      this.results.replaceChildren(...hits.map((h) => {
+        const b = el('button', { type: 'button', 'data-place': `${h.name}|${h.country}` },
+          el('span', {}, h.name), el('small', {}, ` ${h.country} · ${h.population.toLocaleString('en-GB')}`));
+        b.addEventListener('click', () => void this.select(h));
+        return el('li', {}, b);
+      }));
+      this.results.hidden = hits.length === 0;
+      this.status.textContent = hits.length ? `${hits.length} settlements found` : 'No settlement found';
+    } catch (e) {
+      if (!ctl.signal.aborted) this.status.textContent = `Search failed: ${(e as Error).message}`;
+    }
+  }
+
+  /** Re-selects a place from the URL ("name|CC"). */
+  async restore(value: string): Promise<void> {
+    const [name, country] = value.split('|');
+    if (!name) return;
+    try {
+      const hits = await api.search(name);
+      const hit = hits.find((h) => h.name === name && (!country || h.country === country)) ?? hits[0];
+      if (hit) await this.select(hit, false);
+    } catch { /* the place simply stays unselected */ }
+  }
+
+  async select(p: PlaceHit, move = true): Promise<void> {
+    this.close();
+    this.input.value = p.name;
+    if (move) this.onSelect(p);
+    this.panel.hidden = false;
+    this.box.replaceChildren(el('p', {}, `${p.name} (${p.country}) · population ${p.population.toLocaleString('en-GB')}`), el('p', { class: 'hint' }, 'Loading its control history…'));
+    try {
+      const t = await getJson<PlaceTimeline>('place', { name: p.name, country: p.country });
+      this.render(p, t);
+    } catch (e) {
+      this.box.replaceChildren(el('p', {}, `${p.name} (${p.country})`), el('p', { class: 'error' }, `No control history: ${(e as Error).message}`));
+    }
+    if (!move) this.onSelect(p);
+  }
+
+  private render(p: PlaceHit, t: PlaceTimeline): void {
+    const now = this.currentTime();
+    const periods = Array.isArray(t.periods) ? t.periods : [];
+    const rows = periods.map((x) => {
+      const current = now !== undefined && Date.parse(x.from.time) <= Date.parse(now) && Date.parse(now) <= Date.parse(x.to.time);
+      return el('tr', { class: current ? 'current' : '' },
+        el('td', {}, el('span', { class: `side side-${x.side.toLowerCase()}` }, x.side)),
+        el('td', {}, utc(x.from.time)), el('td', {}, utc(x.to.time)));
+    });
+    this.box.replaceChildren(
+      el('p', {}, el('strong', {}, p.name), ` (${p.country}) · population ${p.population.toLocaleString('en-GB')}`),
+      el('table', { class: 'place-periods' },
+        el('caption', {}, 'Who held it, from the first to the last snapshot of each period'),
+        el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Side'), el('th', { scope: 'col' }, 'From'), el('th', { scope: 'col' }, 'To'))),
+        el('tbody', {}, ...rows)),
+    );
+  }
+}
