@@ -1,0 +1,148 @@
+/**
+ * JSON Schemas (2020-12, as OpenAPI 3.1 uses them) of the API's responses: the shapes that
+ * `frontline area --json` and friends print. They go into /openapi.json under
+ * components/schemas; the API tests validate real responses against them.
+ */
+const ref = (name: string): object => ({ $ref: `#/components/schemas/${name}` });
+
+export const SCHEMAS: Record<string, object> = {
+  Error: {
+    type: 'object',
+    required: ['error'],
+    properties: { error: { type: 'string', description: 'One line: what was wrong, naming the parameter.' } },
+  },
+  Snapshot: {
+    type: 'object',
+    required: ['source', 'id', 'time', 'flag'],
+    properties: {
+      source: { type: 'string', example: 'deepstate' },
+      id: { type: 'string', description: "The source's own snapshot id (DeepStateMap: its update time in Unix seconds).", example: '1741873398' },
+      time: { type: 'string', format: 'date-time', example: '2025-03-13T13:43:18Z' },
+      flag: { type: ['string', 'null'], description: 'Why the snapshot was flagged as implausible, or null.' },
+    },
+  },
+  SnapshotList: {
+    type: 'object',
+    required: ['source', 'snapshots'],
+    properties: {
+      source: { type: 'string' },
+      snapshots: {
+        type: 'array',
+        description: 'Oldest first.',
+        items: {
+          type: 'object',
+          required: ['id', 'time', 'flag'],
+          properties: { id: { type: 'string' }, time: { type: 'string', format: 'date-time' }, flag: { type: ['string', 'null'] } },
+        },
+      },
+    },
+  },
+  Provenance: {
+    type: 'object',
+    required: ['source', 'snapshot', 'time', 'ruleset', 'borders', 'regions', 'method'],
+    properties: {
+      source: { type: 'string' },
+      snapshot: { type: 'string' },
+      time: { type: 'string', format: 'date-time' },
+      ruleset: { type: 'string', description: 'Classification rule set and version.' },
+      borders: { type: 'string', description: 'Borders dataset, version and licence.' },
+      regions: { type: 'string', description: 'Region set, its origin and content hash.' },
+      method: { type: 'string', description: 'Control-model method version.' },
+    },
+  },
+  Area: {
+    type: 'object',
+    description: 'Exactly the JSON of `frontline area --json`.',
+    required: ['snapshot', 'provenance', 'rows'],
+    properties: {
+      snapshot: ref('Snapshot'),
+      provenance: ref('Provenance'),
+      rows: {
+        type: 'array',
+        description: 'RU, UA and contested per region, then the same for "unassigned".',
+        items: {
+          type: 'object',
+          required: ['region', 'side', 'km2', 'share'],
+          properties: {
+            region: { type: 'string' },
+            side: { enum: ['RU', 'UA', 'contested'] },
+            km2: { type: 'number', description: 'Geodesic area on WGS 84, km², rounded to 0.1.' },
+            share: { type: 'number', minimum: 0, maximum: 1, description: "Of the region's area inside the area of interest." },
+          },
+        },
+      },
+    },
+  },
+  Series: { type: 'array', description: 'Exactly the JSON of `frontline series --json`.', items: ref('Area') },
+  RegionSets: {
+    type: 'object',
+    required: ['sets'],
+    properties: {
+      sets: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['name', 'regions'],
+          properties: { name: { type: 'string' }, regions: { type: 'array', items: { type: 'string' } } },
+        },
+      },
+    },
+  },
+  FeatureCollection: {
+    type: 'object',
+    description: 'GeoJSON (RFC 7946), WGS 84 longitude/latitude.',
+    required: ['type', 'features'],
+    properties: {
+      type: { const: 'FeatureCollection' },
+      features: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['type', 'geometry', 'properties'],
+          properties: {
+            type: { const: 'Feature' },
+            properties: { type: 'object' },
+            geometry: {
+              type: 'object',
+              required: ['type', 'coordinates'],
+              properties: { type: { enum: ['Polygon', 'MultiPolygon', 'LineString', 'MultiLineString'] }, coordinates: { type: 'array' } },
+            },
+          },
+        },
+      },
+    },
+  },
+  RegionFeatureCollection: {
+    allOf: [ref('FeatureCollection'), {
+      properties: { features: { items: { properties: { properties: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } } } } },
+    }],
+  },
+  SnapshotControl: {
+    type: 'object',
+    required: ['snapshot', 'method', 'cells'],
+    properties: {
+      snapshot: ref('Snapshot'),
+      method: { type: 'string', description: 'Control-model method version the cells were cut with.' },
+      cells: { type: 'array', items: { type: 'string' }, description: 'Content keys of the cells that make up the control geometry; fetch unknown ones from /control-cells.' },
+    },
+  },
+  ControlCells: {
+    allOf: [ref('FeatureCollection'), {
+      properties: {
+        features: {
+          items: {
+            properties: {
+              properties: {
+                type: 'object',
+                required: ['cell'],
+                properties: { cell: { type: 'string' }, side: { enum: ['RU', 'UA', 'contested'] }, kind: { const: 'front' } },
+              },
+            },
+          },
+        },
+      },
+    }],
+  },
+};
+
+export { ref as schemaRef };

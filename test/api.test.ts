@@ -1,0 +1,423 @@
+/**
+ * The HTTP API end to end: the real server on loopback over the shared whole-history database
+ * (read-only), compared with the CLI's JSON, its OpenAPI document validated and every path in
+ * it exercised, caching, compression and errors.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { request } from 'node:http';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import Database from 'better-sqlite3';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { FrontlineServer } from '../src/server/server.js';
+import { areaKm2 } from '../src/geometry/geodesic.js';
+import { vertexCount, type MultiPolygon } from '../src/geometry/flat.js';
+import { polygonsOf } from '../src/geometry/geojson.js';
+import type { GeoJSONGeometry } from '../src/geometry/codec.js';
+import { loadBorders } from '../src/control/borders.js';
+import { HISTORY_REGION_SETS, historyDb, historyDbCopy } from './support/history-db.js';
+import { sharedDataFile } from './support/data.js';
+import { frontlineAsync } from './support/cli.js';
+
+interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer; text: string; json: () => unknown }
+
+let tmp: string;
+let dbPath: string;
+let dbSha1: string;
+let dbMtime: number;
+let server: FrontlineServer;
+let base: string;
+let doc: { paths: Record<string, unknown>; components: unknown };
+const logged: string[] = [];
+/** Path templates of /openapi.json answered with a 200, to prove every one was exercised. */
+const exercised = new Set<string>();
+const errorBodies: string[] = [];
+
+const sha1 = (p: string): string => createHash('sha1').update(readFileSync(p)).digest('hex');
+
+function get(path: string, headers: Record<string, string> = {}, method = 'GET', serverBase = base): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(path, serverBase), { method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const text = res.headers['content-encoding'] === 'gzip' ? gunzipSync(body).toString('utf8') : body.toString('utf8');
+        const status = res.statusCode ?? 0;
+        if (status >= 400) errorBodies.push(text);
+        if (status === 200 && doc) {
+          const pathname = new URL(path, serverBase).pathname;
+          for (const template of Object.keys(doc.paths)) {
+            if (new RegExp(`^${template.replace(/\{\w+\}/g, '[^/]+')}$`).test(pathname)) exercised.add(template);
+          }
+        }
+        resolve({ status, headers: res.headers, body, text, json: () => JSON.parse(text) as unknown });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function cliJson(args: string[]): Promise<unknown> {
+  const r = await frontlineAsync([...args, '--json', '--db', dbPath]);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as unknown;
+}
+
+async function cliError(args: string[]): Promise<string> {
+  const r = await frontlineAsync([...args, '--db', dbPath]);
+  assert.notEqual(r.code, 0);
+  return r.stderr.trim();
+}
+
+let validateSchema: (name: string, value: unknown) => void;
+
+before(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'frontline-api-'));
+  ({ path: dbPath } = await historyDb());
+  dbSha1 = sha1(dbPath);
+  dbMtime = statSync(dbPath).mtimeMs;
+  // a built web app as Vite lays it out: index.html and content-hashed assets
+  const web = join(tmp, 'web');
+  mkdirSync(join(web, 'assets'), { recursive: true });
+  writeFileSync(join(web, 'index.html'), '<!doctype html><title>frontline</title><script type="module" src="./assets/index-B3x9_aQz.js"></script>');
+  writeFileSync(join(web, 'assets', 'index-B3x9_aQz.js'), `console.log(${JSON.stringify('x'.repeat(4000))});`);
+  server = new FrontlineServer({ db: dbPath, webDir: web, log: (m) => logged.push(m) });
+  base = await server.listen(0, '127.0.0.1');
+  const r = await get('/openapi.json');
+  assert.equal(r.status, 200);
+  doc = r.json() as typeof doc;
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+  ajv.addSchema({ $id: 'https://frontline.local/openapi.json', ...doc } as object);
+  validateSchema = (name, value) => {
+    const ok = ajv.validate({ $ref: `https://frontline.local/openapi.json#/components/schemas/${name}` }, value);
+    assert.ok(ok, `${name}: ${ajv.errorsText(ajv.errors)}`);
+  };
+});
+
+after(async () => {
+  await server?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+test('/openapi.json is a valid OpenAPI 3 document', async () => {
+  const v = new Validator();
+  const res = await v.validate(doc as unknown as Parameters<Validator['validate']>[0]);
+  assert.ok(res.valid, JSON.stringify(res.errors, null, 2));
+  assert.equal(v.version, '3.1');
+  for (const p of ['/api/v1/snapshots', '/api/v1/area', '/api/v1/series', '/api/v1/regions', '/api/v1/regions/{set}/geojson', '/api/v1/snapshots/{id}/control', '/api/v1/control-cells']) {
+    assert.ok(doc.paths[p], `documents ${p}`);
+  }
+});
+
+test('snapshots: the whole history, oldest first, in the documented shape', async () => {
+  const r = await get('/api/v1/snapshots');
+  assert.equal(r.status, 200);
+  const body = r.json() as { source: string; snapshots: { id: string; time: string; flag: string | null }[] };
+  validateSchema('SnapshotList', body);
+  assert.equal(body.source, 'deepstate');
+  assert.equal(body.snapshots.length, 1359);
+  assert.deepEqual(body.snapshots.map((s) => s.time), [...body.snapshots.map((s) => s.time)].sort());
+  // DeepStateMap ids are their update time in Unix seconds
+  for (const s of body.snapshots) assert.equal(new Date(Number(s.id) * 1000).toISOString().replace('.000Z', 'Z'), s.time);
+  const cli = (await cliJson(['snapshots'])) as { source: string; id: string; time: string; flag: string | null }[];
+  assert.deepEqual(body.snapshots, cli.map(({ id, time, flag }) => ({ id, time, flag })));
+  assert.equal((await get('/api/v1/snapshots?source=deepstate')).text, r.text);
+});
+
+test('area equals `frontline area --json` for dates and region sets', async () => {
+  const cases: [string, string | undefined][] = [
+    ['2022-04-03', undefined], ['2024-09-01', undefined], ['2024-09-01', 'border'],
+    ['2025-03-13', 'oblasts'], ['2025-08-03', 'oblasts'], ['2025-01-15T12:00:00Z', 'border'],
+  ];
+  for (const [at, set] of cases) {
+    const r = await get(`/api/v1/area?at=${encodeURIComponent(at)}${set ? `&regions=${set}` : ''}`);
+    assert.equal(r.status, 200, r.text);
+    assert.match(String(r.headers['content-type']), /^application\/json/);
+    const api = r.json();
+    validateSchema('Area', api);
+    assert.deepEqual(api, await cliJson(['area', '--at', at, ...(set ? ['--regions', set] : [])]), `${at} ${set}`);
+  }
+});
+
+test('area by snapshot id equals area by the same time', async () => {
+  const byDate = (await get('/api/v1/area?at=2025-03-13&regions=oblasts')).json() as { snapshot: { id: string; time: string } };
+  assert.equal(byDate.snapshot.id, '1741873398');
+  const byId = await get(`/api/v1/area?snapshot=${byDate.snapshot.id}&regions=oblasts`);
+  assert.equal(byId.status, 200);
+  assert.deepEqual(byId.json(), byDate);
+  const byTime = await get(`/api/v1/area?at=${byDate.snapshot.time}&regions=oblasts`);
+  assert.deepEqual(byTime.json(), byDate);
+});
+
+test('series equals `frontline series --json`', async () => {
+  const cases: [string, string[]][] = [
+    ['from=2024-08-01&to=2024-10-01&every=week&regions=border', ['--from', '2024-08-01', '--to', '2024-10-01', '--every', 'week', '--regions', 'border']],
+    ['from=2025-03-01&to=2025-03-05', ['--from', '2025-03-01', '--to', '2025-03-05']],
+    ['from=2022-01-01&to=2025-12-31&every=month&regions=oblasts&skip_flagged=true', ['--from', '2022-01-01', '--to', '2025-12-31', '--every', 'month', '--regions', 'oblasts', '--skip-flagged']],
+  ];
+  for (const [q, args] of cases) {
+    const r = await get(`/api/v1/series?${q}`);
+    assert.equal(r.status, 200, r.text);
+    const api = r.json() as unknown[];
+    validateSchema('Series', api);
+    assert.ok(api.length > 1, q);
+    assert.deepEqual(api, await cliJson(['series', ...args]), q);
+  }
+});
+
+const vertices = new Map<string, number>();
+
+/** Geodesic area of each region's full outline, from the files the sets were imported from. */
+function fullOutlines(set: string): Map<string, number> {
+  const out = new Map<string, number>();
+  if (set === 'countries') {
+    const b = loadBorders();
+    out.set('Ukraine', b.areaKm2.UKR);
+    out.set('Russia', b.areaKm2.RUS);
+    vertices.set('countries/Ukraine', vertexCount(b.ukraine));
+    vertices.set('countries/Russia', vertexCount(b.russia));
+    return out;
+  }
+  const { file, nameField } = HISTORY_REGION_SETS[set as keyof typeof HISTORY_REGION_SETS];
+  const fc = JSON.parse(readFileSync(sharedDataFile(...file), 'utf8')) as { features: { properties: Record<string, string>; geometry: GeoJSONGeometry }[] };
+  for (const f of fc.features) {
+    const mp = polygonsOf(f.geometry), name = f.properties[nameField]!;
+    out.set(name, areaKm2(mp));
+    vertices.set(`${set}/${name}`, vertexCount(mp));
+  }
+  return out;
+}
+
+test('regions: every set with its region names; outlines simplified, one feature per region', async () => {
+  const r = await get('/api/v1/regions');
+  assert.equal(r.status, 200);
+  const body = r.json() as { sets: { name: string; regions: string[] }[] };
+  validateSchema('RegionSets', body);
+  assert.deepEqual(body.sets.map((s) => s.name), ['countries', 'border', 'oblasts']);
+  assert.deepEqual(body.sets[0]!.regions, ['Ukraine', 'Russia']);
+  // the same names, in the same order, as the area rows of each set
+  for (const set of body.sets) {
+    const area = (await get(`/api/v1/area?at=2025-03-13&regions=${set.name}`)).json() as { rows: { region: string }[] };
+    assert.deepEqual(set.regions, [...new Set(area.rows.map((x) => x.region))].filter((n) => n !== 'unassigned'));
+  }
+  assert.equal(body.sets.find((s) => s.name === 'oblasts')!.regions.length, 25);
+
+  for (const set of body.sets) {
+    const g = await get(`/api/v1/regions/${set.name}/geojson`, { 'Accept-Encoding': 'gzip' });
+    assert.equal(g.status, 200);
+    assert.match(String(g.headers['content-type']), /^application\/geo\+json/);
+    const fc = g.json() as { features: { properties: { name: string }; geometry: { coordinates: number[][][][] } }[] };
+    validateSchema('RegionFeatureCollection', fc);
+    assert.deepEqual(fc.features.map((f) => f.properties.name), set.regions);
+    // simplified for display, yet within 0.5% of each region's full outline
+    const full = fullOutlines(set.name);
+    for (const f of fc.features) {
+      const mp: MultiPolygon = f.geometry.coordinates.map((poly) => poly.map((ring) => Float64Array.from(ring.flat())));
+      const drawn = areaKm2(mp), whole = full.get(f.properties.name)!;
+      assert.ok(Math.abs(drawn - whole) / whole < 0.005, `${set.name}/${f.properties.name}: simplified ${drawn}, full ${whole}`);
+      assert.ok(f.geometry.coordinates.flat(2).length < (vertices.get(`${set.name}/${f.properties.name}`) ?? Infinity));
+    }
+  }
+  const countries = await get('/api/v1/regions/countries/geojson');
+  assert.ok(countries.body.length < 2_500_000, `countries outline ${countries.body.length} bytes`);
+});
+
+test('control geometry: cell keys per snapshot, cells by key, areas equal the figures', async () => {
+  // September 2024: RU ground in Ukraine, and UA and contested ground in Kursk Oblast
+  const area = (await get('/api/v1/area?at=2024-09-01')).json() as { snapshot: { id: string }; rows: { region: string; side: string; km2: number }[] };
+  const id = area.snapshot.id;
+  const r = await get(`/api/v1/snapshots/${id}/control`);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.headers['cache-control'], 'public, max-age=31536000, immutable');
+  const ctl = r.json() as { snapshot: { id: string }; method: string; cells: string[] };
+  validateSchema('SnapshotControl', ctl);
+  assert.equal(ctl.snapshot.id, id);
+  assert.ok(ctl.cells.length > 50, `${ctl.cells.length} cells`);
+  assert.equal(new Set(ctl.cells).size, ctl.cells.length);
+
+  const sums = { RU: 0, UA: 0, contested: 0 };
+  let fronts = 0;
+  for (let i = 0; i < ctl.cells.length; i += 200) {
+    const keys = ctl.cells.slice(i, i + 200);
+    const c = await get(`/api/v1/control-cells?keys=${keys.join(',')}`, { 'Accept-Encoding': 'gzip' });
+    assert.equal(c.status, 200, c.text);
+    assert.equal(c.headers['content-encoding'], 'gzip');
+    assert.equal(c.headers['cache-control'], 'public, max-age=31536000, immutable');
+    const fc = c.json() as { features: { properties: { cell: string; side?: 'RU' | 'UA' | 'contested'; kind?: string }; geometry: { type: string; coordinates: number[][][][] } }[] };
+    validateSchema('ControlCells', fc);
+    for (const f of fc.features) {
+      assert.ok(keys.includes(f.properties.cell));
+      if (f.properties.kind === 'front') { fronts++; assert.equal(f.geometry.type, 'MultiLineString'); continue; }
+      assert.equal(f.geometry.type, 'MultiPolygon');
+      sums[f.properties.side!] += areaKm2(f.geometry.coordinates.map((poly) => poly.map((ring) => Float64Array.from(ring.flat()))));
+    }
+  }
+  assert.ok(fronts > 10, `${fronts} front features`);
+  const fig = (region: string, side: string): number => area.rows.find((x) => x.region === region && x.side === side)!.km2;
+  const near = (a: number, b: number, what: string): void => assert.ok(Math.abs(a - b) <= Math.max(0.5, b * 0.001), `${what}: geometry ${a.toFixed(1)} km², figures ${b}`);
+  near(sums.RU, fig('Ukraine', 'RU'), 'RU in Ukraine');
+  near(sums.UA, fig('Russia', 'UA'), 'UA in Russia');
+  near(sums.contested, fig('Ukraine', 'contested') + fig('Russia', 'contested'), 'contested');
+  assert.ok(sums.UA > 300, `UA in Kursk Oblast ${sums.UA}`);
+});
+
+test('ETag and Cache-Control: 304 on a match; immutable for snapshot-addressed data, short for the rest', async () => {
+  const a = await get('/api/v1/area?at=2024-09-01&regions=oblasts');
+  const etag = String(a.headers.etag);
+  assert.match(etag, /^"[\w-]+"$/);
+  assert.equal(a.headers['cache-control'], 'public, max-age=60');
+  const again = await get('/api/v1/area?regions=oblasts&at=2024-09-01'); // same question, other order
+  assert.equal(again.headers.etag, etag);
+  const nm = await get('/api/v1/area?at=2024-09-01&regions=oblasts', { 'If-None-Match': etag });
+  assert.equal(nm.status, 304);
+  assert.equal(nm.body.length, 0);
+  assert.equal(nm.headers.etag, etag);
+  const other = await get('/api/v1/area?at=2024-09-02&regions=oblasts', { 'If-None-Match': etag });
+  assert.equal(other.status, 200);
+  assert.notEqual(other.headers.etag, etag);
+
+  const snaps = await get('/api/v1/snapshots');
+  assert.equal(snaps.headers['cache-control'], 'public, max-age=60');
+  assert.equal((await get('/api/v1/snapshots', { 'If-None-Match': String(snaps.headers.etag) })).status, 304);
+
+  const id = (a.json() as { snapshot: { id: string } }).snapshot.id;
+  const ctl = await get(`/api/v1/snapshots/${id}/control`, { 'Accept-Encoding': 'gzip' });
+  assert.equal(ctl.headers['cache-control'], 'public, max-age=31536000, immutable');
+  const gzTag = String(ctl.headers.etag);
+  assert.match(gzTag, /-gzip"$/);
+  const ctl304 = await get(`/api/v1/snapshots/${id}/control`, { 'If-None-Match': gzTag, 'Accept-Encoding': 'gzip' });
+  assert.equal(ctl304.status, 304);
+  const key = (ctl.json() as { cells: string[] }).cells[0]!;
+  const cell = await get(`/api/v1/control-cells?keys=${key}`);
+  assert.equal((await get(`/api/v1/control-cells?keys=${key}`, { 'If-None-Match': String(cell.headers.etag) })).status, 304);
+
+  const spec = await get('/openapi.json');
+  assert.equal((await get('/openapi.json', { 'If-None-Match': String(spec.headers.etag) })).status, 304);
+});
+
+test('gzip when accepted, identical content; identity otherwise', async () => {
+  const plain = await get('/api/v1/series?from=2025-01-01&to=2025-02-01&regions=oblasts');
+  const gz = await get('/api/v1/series?from=2025-01-01&to=2025-02-01&regions=oblasts', { 'Accept-Encoding': 'br, gzip;q=0.8' });
+  assert.equal(plain.headers['content-encoding'], undefined);
+  assert.equal(gz.headers['content-encoding'], 'gzip');
+  assert.equal(gz.headers.vary, 'Accept-Encoding');
+  assert.ok(gz.body.length * 5 < plain.body.length, `gzip ${gz.body.length} of ${plain.body.length} bytes`);
+  assert.equal(gz.text, plain.text);
+  const refused = await get('/api/v1/series?from=2025-01-01&to=2025-02-01&regions=oblasts', { 'Accept-Encoding': 'gzip;q=0' });
+  assert.equal(refused.headers['content-encoding'], undefined);
+});
+
+test('bad parameters: 400 naming the parameter; the CLI\'s messages for dates and region sets', async () => {
+  const cases: [string, RegExp][] = [
+    ['/api/v1/area', /exactly one of the parameters at, snapshot/],
+    ['/api/v1/area?at=2025-03-13&snapshot=1741873398', /exactly one of the parameters at, snapshot/],
+    ['/api/v1/area?at=yesterday', /^at "yesterday" is not a date/],
+    ['/api/v1/area?at=2025-02-30', /^at "2025-02-30" is not a date/],
+    ['/api/v1/area?at=2025-03-13&colour=red', /unknown parameter "colour"/],
+    ['/api/v1/area?at=2025-03-13&at=2025-03-14', /parameter "at" is given more than once/],
+    ['/api/v1/area?at=2025-03-13&regions=', /parameter "regions" is empty/],
+    ['/api/v1/area?snapshot=123', /^snapshot "123": no deepstate snapshot has this id/],
+    ['/api/v1/area?at=2025-03-13&source=isw', /no snapshots of source "isw"/],
+    ['/api/v1/series?to=2025-01-01', /missing required parameter "from"/],
+    ['/api/v1/series?from=2025-01-01&to=2025-02-01&every=year', /^every "year": expected one of snapshot, day, week, month/],
+    ['/api/v1/series?from=2025-01-01&to=2025-02-01&skip_flagged=yes', /^skip_flagged "yes": expected true or false/],
+    ['/api/v1/series?from=2025-02-01&to=2025-01-01', /^from .* is after to/],
+    [`/api/v1/control-cells?keys=${Array.from({ length: 201 }, (_, i) => `k${i}`).join(',')}`, /^keys: 201 items, at most 200/],
+    ['/api/v1/control-cells', /missing required parameter "keys"/],
+  ];
+  for (const [path, message] of cases) {
+    const r = await get(path);
+    assert.equal(r.status, 400, `${path}: ${r.text}`);
+    assert.match(String(r.headers['content-type']), /^application\/json/);
+    const { error } = r.json() as { error: string };
+    assert.match(error, message, path);
+    assert.equal(r.headers['cache-control'], 'no-store');
+  }
+  // the very messages of the CLI, which uses the same analytics
+  const before = (await get('/api/v1/area?at=2021-06-01')).json() as { error: string };
+  assert.equal(`frontline area: ${before.error}`, await cliError(['area', '--at', '2021-06-01']));
+  assert.match(before.error, /the history starts 2022-04-03T12:33:28Z/);
+  const unknownSet = (await get('/api/v1/area?at=2025-03-13&regions=rayons')).json() as { error: string };
+  assert.equal(`frontline area: ${unknownSet.error}`, await cliError(['area', '--at', '2025-03-13', '--regions', 'rayons']));
+  const seriesSet = (await get('/api/v1/series?from=2025-01-01&to=2025-02-01&regions=rayons')).json() as { error: string };
+  assert.equal(seriesSet.error, unknownSet.error);
+});
+
+test('unknown paths and resources: 404 with a JSON message; other methods 405', async () => {
+  const cases: [string, RegExp][] = [
+    ['/api/v1/nowhere', /no such endpoint: \/api\/v1\/nowhere/],
+    ['/api/v2/area?at=2025-01-01', /no such endpoint/],
+    ['/api/v1/snapshots/123/control', /^id "123": no deepstate snapshot has this id/],
+    ['/api/v1/regions/rayons/geojson', /unknown region set "rayons"; known: countries, border, oblasts/],
+    ['/api/v1/control-cells?keys=AAAAAAAAAAAAAAAAAAAAAAAAAAA', /^keys: 1 unknown cell key/],
+    ['/no-such-file.js', /no such file/],
+    ['/../package.json', /no such file/],
+    ['/%2e%2e/package.json', /no such file/],
+    ['/assets/%2e%2e/%2e%2e/package.json', /no such file/],
+  ];
+  for (const [path, message] of cases) {
+    const r = await get(path);
+    assert.equal(r.status, 404, `${path}: ${r.text}`);
+    assert.match((r.json() as { error: string }).error, message, path);
+  }
+  const post = await get('/api/v1/area?at=2025-03-13', {}, 'POST');
+  assert.equal(post.status, 405);
+  assert.equal(post.headers.allow, 'GET, HEAD');
+  const head = await get('/api/v1/area?at=2025-03-13', {}, 'HEAD');
+  assert.equal(head.status, 200);
+  assert.equal(head.body.length, 0);
+});
+
+test('the web app: index.html revalidated, hashed assets immutable', async () => {
+  const index = await get('/');
+  assert.equal(index.status, 200);
+  assert.match(String(index.headers['content-type']), /^text\/html/);
+  assert.equal(index.headers['cache-control'], 'no-cache');
+  assert.equal((await get('/', { 'If-None-Match': String(index.headers.etag) })).status, 304);
+  const asset = await get('/assets/index-B3x9_aQz.js', { 'Accept-Encoding': 'gzip' });
+  assert.equal(asset.status, 200);
+  assert.match(String(asset.headers['content-type']), /^text\/javascript/);
+  assert.equal(asset.headers['cache-control'], 'public, max-age=31536000, immutable');
+  assert.equal(asset.headers['content-encoding'], 'gzip');
+  assert.match(asset.text, /^console\.log\("x+"\);$/);
+});
+
+test('internal errors: 500 with a generic message, the details only in the log', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'frontline-api-broken-'));
+  const copy = await historyDbCopy(dir);
+  const broken = new FrontlineServer({ db: copy, webDir: dir, log: (m) => logged.push(m) });
+  const url = await broken.listen(0, '127.0.0.1');
+  try {
+    assert.equal((await get('/api/v1/area?at=2025-03-13', {}, 'GET', url)).status, 200);
+    // a damaged database: the figures table is gone under the running server
+    const db = new Database(copy);
+    db.exec('DROP TABLE figures');
+    db.close();
+    const r = await get('/api/v1/area?at=2025-03-14&regions=oblasts', {}, 'GET', url);
+    assert.equal(r.status, 500);
+    assert.deepEqual(r.json(), { error: 'internal error; the server log has the details' });
+    assert.ok(logged.some((m) => /GET \/api\/v1\/area\?at=2025-03-14&regions=oblasts failed: .*no such table: figures/s.test(m)), logged.join('\n'));
+  } finally {
+    await broken.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('every path in /openapi.json was exercised; no error carried a stack trace; the database was not written', () => {
+  assert.deepEqual([...exercised].sort(), Object.keys(doc.paths).sort());
+  assert.ok(errorBodies.length > 20);
+  for (const body of errorBodies) {
+    assert.doesNotMatch(body, /\n\s+at |\.ts:\d+|node:internal|SqliteError/, body);
+    assert.equal(Object.keys(JSON.parse(body) as object).join(), 'error');
+  }
+  assert.equal(statSync(dbPath).mtimeMs, dbMtime);
+  assert.equal(sha1(dbPath), dbSha1);
+});
