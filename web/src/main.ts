@@ -34,7 +34,8 @@ class App {
   private figuresRequest?: AbortController;
   private compareRequest?: AbortController;
   private regionSet = COUNTRIES;
-  private current?: AreaResult;
+  private exactCountries = false;
+  private started = false;
 
   constructor() {
     this.state = parseState(location.search);
@@ -42,10 +43,9 @@ class App {
 
   async start(): Promise<void> {
     const mapEl = $('#map');
-    const [list, sets, countries, labelPlaces, view] = await Promise.all([
+    const [list, sets, labelPlaces, view] = await Promise.all([
       api.snapshots(),
       api.regions(),
-      api.regionGeojson(COUNTRIES),
       fetch(new URL('basemap/places.json', document.baseURI)).then((r) => r.json() as Promise<{ rows: [string, string, number, number, number][] }>),
       createMap(mapEl, this.state.view),
     ]);
@@ -53,15 +53,28 @@ class App {
     this.source = list.source;
     this.snapshots = list.snapshots;
     if (this.snapshots.length === 0) throw new Error('the database holds no snapshots yet');
-    view.setCountries(countries);
+    this.timeline = new Timeline($('#timeline'), this.snapshots, (i) => this.show(i));
+    // The exact outline of Ukraine the figures use (the API's, from OpenStreetMap) is half a
+    // megabyte even simplified; Natural Earth's is within a pixel or two until zoom 7.
+    const exactOutline = (): void => {
+      if (view.map.getZoom() < 7 || this.exactCountries) return;
+      this.exactCountries = true;
+      api.regionGeojson(COUNTRIES).then((fc) => view.setCountries(fc), (e: unknown) => {
+        this.exactCountries = false;
+        this.fail('borders', e);
+      });
+    };
+    view.map.on('zoomend', exactOutline);
+    exactOutline();
     this.labels = new LabelLayer(view.map);
     const labelList: LabelPlace[] = labelPlaces.rows.map(([name, country, population, lon, lat]) => ({ name, country, population, lon, lat }));
     this.labels.setPlaces(labelList);
 
-    // region sets: the user's first set beyond the built-in countries, if any
+    // region sets: by default the most detailed one the database holds
     const setSelect = $<HTMLSelectElement>('#region-set');
     for (const s of sets.sets) setSelect.append(el('option', { value: s.name }, `${s.name} (${s.regions.length})`));
-    const preferred = this.state.regions ?? sets.sets.find((s) => s.name !== COUNTRIES)?.name ?? COUNTRIES;
+    const detailed = [...sets.sets].sort((a, b) => b.regions.length - a.regions.length)[0]?.name;
+    const preferred = this.state.regions ?? detailed ?? COUNTRIES;
     this.regionSet = sets.sets.some((s) => s.name === preferred) ? preferred : COUNTRIES;
     setSelect.value = this.regionSet;
     setSelect.addEventListener('change', () => {
@@ -93,7 +106,6 @@ class App {
     this.setupCompare();
     renderSources($('#sources'), undefined);
 
-    this.timeline = new Timeline($('#timeline'), this.snapshots, (i) => this.show(i));
     const start = this.state.date ? snapshotIndexAt(this.snapshots.map((s) => s.time), this.state.date) : this.snapshots.length - 1;
     this.timeline.go(start);
   }
@@ -101,6 +113,7 @@ class App {
   /** Draws snapshot `index` and loads its figures; resolves when the map shows it. */
   private async show(index: number): Promise<void> {
     const snap = this.snapshots[index]!;
+    this.started = true;
     this.state.date = snap.time;
     this.saveState();
     this.chart.mark(snap.time, this.compareSnapshot()?.time);
@@ -143,7 +156,6 @@ class App {
         api.area(snap.id, COUNTRIES, ctl.signal),
         this.regionSet === COUNTRIES ? undefined : api.area(snap.id, this.regionSet, ctl.signal),
       ]);
-      this.current = countries;
       renderFigures($('#figures'), countries);
       renderSources($('#sources'), regions ?? countries);
       renderRegionTable($<HTMLTableElement>('#region-table'), regions ?? countries, this.compareFigures);
@@ -203,7 +215,7 @@ class App {
         this.compareFigures = undefined;
         this.view.setChange(undefined);
         $('#compare').replaceChildren();
-        void this.loadFigures();
+        if (this.started) void this.loadFigures();
       }
     };
     if (this.state.compare) {

@@ -11,6 +11,8 @@ import { COLORS } from './colors.js';
 // The worker is bundled as its own file; tell MapLibre where Vite put it.
 maplibregl.setWorkerUrl(workerUrl);
 
+/** Ukraine with Crimea, west-south-east-north, for the first view. */
+const UKRAINE_BOUNDS: [number, number, number, number] = [22.1, 44.3, 40.3, 52.4];
 const EMPTY: GeoJSON.FeatureCollection = { type: 'FeatureCollection', features: [] };
 const basemapUrl = (name: string): string => new URL(`basemap/${name}`, document.baseURI).href;
 
@@ -27,7 +29,8 @@ function style(): StyleSpecification {
     sources: {
       land: { type: 'geojson', data: basemapUrl('land.json'), attribution: ATTRIBUTION.naturalEarth },
       borders: { type: 'geojson', data: basemapUrl('borders.json') },
-      countries: { type: 'geojson', data: EMPTY, attribution: ATTRIBUTION.osm },
+      // Natural Earth's Ukraine first (11 KB); main.ts swaps in the exact outline at close zoom
+      countries: { type: 'geojson', data: basemapUrl('ukraine.json'), attribution: ATTRIBUTION.osm },
       regions: { type: 'geojson', data: EMPTY },
       control: { type: 'geojson', data: EMPTY, attribution: ATTRIBUTION.deepstate },
       change: { type: 'geojson', data: EMPTY },
@@ -78,12 +81,11 @@ export interface ControlMap {
 }
 
 export function createMap(container: HTMLElement, view: [number, number, number] | undefined): Promise<ControlMap> {
-  const [zoom, lat, lon] = view ?? [5.2, 48.6, 34.5];
   const map = new maplibregl.Map({
     container,
     style: style(),
-    center: [lon, lat],
-    zoom,
+    // a link's view, else all of Ukraine, whatever the screen
+    ...(view ? { center: [view[2], view[1]] as [number, number], zoom: view[0] } : { bounds: UKRAINE_BOUNDS, fitBoundsOptions: { padding: 10 } }),
     minZoom: 3,
     maxZoom: 12,
     maxBounds: [[5, 33], [63, 66]],
@@ -95,7 +97,8 @@ export function createMap(container: HTMLElement, view: [number, number, number]
   map.keyboard.enable();
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
-  map.addControl(new maplibregl.AttributionControl({ compact: false, customAttribution: ATTRIBUTION.geonames }), 'bottom-right');
+  // on a phone the credits fold into an (i) button; the sources panel lists them in full too
+  map.addControl(new maplibregl.AttributionControl({ compact: container.clientWidth < 640, customAttribution: ATTRIBUTION.geonames }), 'bottom-right');
   map.addImage('hatch', hatchImage());
   const source = (id: string): GeoJSONSource => map.getSource(id)!;
 

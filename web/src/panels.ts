@@ -4,7 +4,7 @@
  */
 import type { AreaResult, Side } from './api.js';
 import { ATTRIBUTION } from './map.js';
-import { el, km2, share, signedKm2, utc } from './format.js';
+import { el, km2, number, share, signedKm2, utc } from './format.js';
 
 const get = (r: AreaResult, region: string, side: Side): { km2: number; share: number } =>
   r.rows.find((x) => x.region === region && x.side === side) ?? { km2: 0, share: 0 };
@@ -35,26 +35,28 @@ export function renderFigures(box: HTMLElement, r: AreaResult): void {
 }
 
 export function renderRegionTable(table: HTMLTableElement, r: AreaResult, compare: AreaResult | undefined): void {
-  const regions = [...new Set(r.rows.map((x) => x.region))];
+  // most Russian-held ground first; the ground outside every region last
+  const regions = [...new Set(r.rows.map((x) => x.region))]
+    .sort((a, b) => Number(a === 'unassigned') - Number(b === 'unassigned') || get(r, b, 'RU').km2 - get(r, a, 'RU').km2 || (a < b ? -1 : 1));
   const head = el('tr', {},
     el('th', { scope: 'col' }, 'Region'),
-    el('th', { scope: 'col', class: 'num' }, 'Russia'),
+    el('th', { scope: 'col', class: 'num' }, 'Russia km²'),
     el('th', { scope: 'col', class: 'num' }, 'share'),
-    el('th', { scope: 'col', class: 'num' }, 'Contested'),
-    el('th', { scope: 'col', class: 'num' }, 'Ukraine'),
-    ...(compare ? [el('th', { scope: 'col', class: 'num', title: `Russia-held area now minus at ${utc(compare.snapshot.time)}` }, 'Δ Russia')] : []));
+    el('th', { scope: 'col', class: 'num' }, 'Contested km²'),
+    el('th', { scope: 'col', class: 'num' }, 'Ukraine km²'),
+    ...(compare ? [el('th', { scope: 'col', class: 'num', title: `Russia-held area now minus at ${utc(compare.snapshot.time)}` }, 'Δ Russia km²')] : []));
   const body = regions.map((name) => {
     const ru = get(r, name, 'RU'), ua = get(r, name, 'UA'), c = get(r, name, 'contested');
     const cells = [
       el('th', { scope: 'row' }, name === 'unassigned' ? 'Outside these regions' : name),
-      el('td', { class: 'num', 'data-km2': String(ru.km2) }, km2(ru.km2)),
+      el('td', { class: 'num', 'data-km2': String(ru.km2) }, number(ru.km2)),
       el('td', { class: 'num' }, share(ru.share)),
-      el('td', { class: 'num' }, km2(c.km2)),
-      el('td', { class: 'num' }, km2(ua.km2)),
+      el('td', { class: 'num' }, number(c.km2)),
+      el('td', { class: 'num' }, number(ua.km2)),
     ];
     if (compare) {
       const delta = Math.round((ru.km2 - get(compare, name, 'RU').km2) * 10) / 10;
-      cells.push(el('td', { class: `num delta ${delta > 0 ? 'up' : delta < 0 ? 'down' : ''}`, 'data-km2': String(delta) }, signedKm2(delta)));
+      cells.push(el('td', { class: `num delta ${delta > 0 ? 'up' : delta < 0 ? 'down' : ''}`, 'data-km2': String(delta) }, signedKm2(delta).replace(' km²', '')));
     }
     return el('tr', { 'data-region': name }, ...cells);
   });

@@ -19,7 +19,12 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 export function isDateParam(s: string): boolean {
-  return (DAY.test(s) || TIME.test(s)) && !Number.isNaN(Date.parse(DAY.test(s) ? `${s}T00:00:00Z` : s));
+  if (DAY.test(s)) {
+    // Date.parse accepts 2024-02-30 and rolls it over to March; the CLI does not
+    const t = Date.parse(`${s}T00:00:00Z`);
+    return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === s;
+  }
+  return TIME.test(s) && !Number.isNaN(Date.parse(s));
 }
 
 export function parseState(search: string): ViewState {

@@ -91,7 +91,7 @@ export class Timeline {
     const typing = tag === 'INPUT' && (t as HTMLInputElement).type !== 'range' || tag === 'SELECT' || tag === 'TEXTAREA';
     if (typing) return;
     // the map canvas uses arrow keys to pan; the slider and the page use them to step
-    if (t?.classList.contains('maplibregl-canvas')) return;
+    if (t?.classList?.contains('maplibregl-canvas')) return;
     if (e.key === ' ' && tag !== 'BUTTON') {
       e.preventDefault();
       this.toggle();

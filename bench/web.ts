@@ -1,0 +1,97 @@
+/**
+ * The web app's speed, measured in the browser: headless Chromium (SwiftShader WebGL) against
+ * the real server over loopback, the app built from web/ as for the browser tests.
+ *
+ * - first load: bytes transferred until the map has drawn the latest snapshot, from the
+ *   browser's Resource Timing (transferSize: encoded bodies plus headers), split by kind;
+ * - timeline step: performance.now() in the page from the key press to the map having drawn the
+ *   new snapshot (the app marks #map[data-rendered-snapshot] once MapLibre is idle), over
+ *   `--steps` steps back from the latest snapshot ("cold": cells not seen before are fetched),
+ *   then the same steps forward again ("warm": everything is in the client's cache).
+ *
+ * Targets: a step under 100 ms, a first load under 2 MB. Prints JSON.
+ *
+ * usage: node --import tsx bench/web.ts --db PATH [--steps 30]
+ */
+import { parseArgs } from 'node:util';
+import { startWebHarness, transferredBytes, waitForRendered } from '../test/support/browser.js';
+
+const { values } = parseArgs({ options: { db: { type: 'string' }, steps: { type: 'string', default: '30' } } });
+if (!values.db) {
+  process.stderr.write('usage: node --import tsx bench/web.ts --db PATH [--steps 30]\n');
+  process.exit(2);
+}
+const steps = Number(values.steps);
+
+const quantile = (xs: number[], q: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!;
+};
+const summary = (xs: number[]): object => ({
+  n: xs.length,
+  min_ms: Math.round(Math.min(...xs) * 10) / 10,
+  median_ms: Math.round(quantile(xs, 0.5) * 10) / 10,
+  p95_ms: Math.round(quantile(xs, 0.95) * 10) / 10,
+  max_ms: Math.round(Math.max(...xs) * 10) / 10,
+});
+
+/** One step in the page: press the key, wait for the map to mark the expected snapshot drawn. */
+const STEP = `async ([key, id]) => {
+  const map = document.querySelector('#map');
+  const t0 = performance.now();
+  document.body.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+  await new Promise((resolve) => {
+    if (map.dataset.renderedSnapshot === id) return resolve();
+    const o = new MutationObserver(() => {
+      if (map.dataset.renderedSnapshot === id) { o.disconnect(); resolve(); }
+    });
+    o.observe(map, { attributes: true, attributeFilter: ['data-rendered-snapshot'] });
+  });
+  return performance.now() - t0;
+}`;
+
+const h = await startWebHarness(values.db);
+try {
+  const snaps = ((await (await fetch(new URL('api/v1/snapshots', h.base))).json()) as { snapshots: { id: string }[] }).snapshots;
+  const page = await h.context.newPage();
+  const started = Date.now();
+  await page.goto(h.base);
+  await waitForRendered(page, snaps.at(-1)!.id);
+  const firstLoadMs = Date.now() - started;
+  // let the chart and the figures finish too: they are part of the first load
+  await page.waitForLoadState('networkidle');
+  const total = await transferredBytes(page);
+  const byKind = (await page.evaluate(`(() => {
+    const out = {};
+    for (const e of performance.getEntriesByType('resource')) {
+      const u = new URL(e.name);
+      const kind = u.pathname.startsWith('/api/v1/') ? 'api ' + u.pathname.split('/')[3]
+        : u.pathname.startsWith('/basemap/') ? 'basemap' : u.pathname.startsWith('/assets/') ? 'app ' + u.pathname.split('.').pop() : 'other';
+      out[kind] = (out[kind] ?? 0) + e.transferSize;
+    }
+    return out;
+  })()`)) as Record<string, number>;
+
+  const fn = `(${STEP})`;
+  const cold: number[] = [], warm: number[] = [];
+  const n = snaps.length;
+  for (let i = 1; i <= steps; i++) cold.push((await page.evaluate(`${fn}(${JSON.stringify(['ArrowLeft', snaps[n - 1 - i]!.id])})`)) as number);
+  for (let i = steps - 1; i >= 0; i--) warm.push((await page.evaluate(`${fn}(${JSON.stringify(['ArrowRight', snaps[n - 1 - i]!.id])})`)) as number);
+
+  const result = {
+    snapshots: n,
+    first_load: {
+      bytes: total,
+      mib: Math.round((total / 1024 / 1024) * 100) / 100,
+      target_bytes: 2 * 1024 * 1024,
+      by_kind: byKind,
+      until_map_drawn_ms: firstLoadMs,
+    },
+    step_cold: summary(cold),
+    step_warm: summary(warm),
+    step_target_ms: 100,
+  };
+  process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+} finally {
+  await h.close();
+}
