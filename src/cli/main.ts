@@ -9,6 +9,7 @@ import { UserError } from '../model/errors.js';
 import { importCommand, syncCommand } from './commands/import.js';
 import { areaCommand, seriesCommand, snapshotsCommand } from './commands/query.js';
 import { regionsCommand } from './commands/regions.js';
+import { gazetteerCommand, placeCommand, placesCommand } from './commands/places.js';
 import type { Io } from './context.js';
 
 const USAGE = `frontline — who controls how much, where, from the history of control-of-terrain maps
@@ -24,6 +25,12 @@ usage:
   frontline series --from D1 --to D2 [--every snapshot|day|week|month] [--regions SET]
                    [--skip-flagged] [--json | --csv]
   frontline snapshots [--source S] [--flagged] [--json]
+  frontline place NAME [--country CC] [--near LON,LAT] [--source S] [--json]
+                                                            a place's control history
+  frontline places --at DATE [--side RU|UA|contested] [--regions SET --region NAME]
+                   [--limit N] [--source S] [--json]        places and their sides, largest first
+  frontline gazetteer add NAME FILE [--name-field F] [--population-field F] [--country-field F]
+  frontline gazetteer list                                  lists of places (GeoNames built in)
 
 every command takes --db PATH (default $FRONTLINE_DB, else ./frontline.db)`;
 
@@ -34,6 +41,9 @@ const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
   area: areaCommand,
   series: seriesCommand,
   snapshots: snapshotsCommand,
+  place: placeCommand,
+  places: placesCommand,
+  gazetteer: gazetteerCommand,
 };
 
 export async function main(argv: string[], io: Io): Promise<number> {

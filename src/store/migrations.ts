@@ -72,4 +72,32 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (model, key)
   ) WITHOUT ROWID;
   `,
+  // 3: gazetteers of populated places and each place's control history (analytics/places.ts)
+  `
+  CREATE TABLE gazetteers (
+    name TEXT PRIMARY KEY,
+    origin TEXT NOT NULL,               -- the file it was read from, or the package for the built-in one
+    sha1 TEXT NOT NULL,                 -- of the file's bytes
+    credit TEXT NOT NULL,               -- attribution shown wherever its places are
+    added_at TEXT NOT NULL
+  );
+  CREATE TABLE places (
+    id INTEGER PRIMARY KEY,
+    gazetteer TEXT NOT NULL REFERENCES gazetteers(name) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL,             -- places/names.ts folding, for lookups by name
+    country TEXT NOT NULL,              -- ISO 3166-1 alpha-2, as the list gives it
+    population INTEGER,                 -- NULL when the list gives none
+    lon REAL NOT NULL,
+    lat REAL NOT NULL,
+    owner TEXT NOT NULL                 -- UKR or RUS: whose internationally recognised border holds it
+  );
+  CREATE INDEX places_by_key ON places (name_key);
+  CREATE TABLE place_histories (
+    source TEXT NOT NULL,
+    place_id INTEGER NOT NULL REFERENCES places(id) ON DELETE CASCADE,
+    runs BLOB NOT NULL,                 -- little-endian uint32 pairs: snapshot id starting a run, side code
+    PRIMARY KEY (source, place_id)
+  ) WITHOUT ROWID;
+  `,
 ];
