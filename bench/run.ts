@@ -10,6 +10,13 @@
  *     series computed), then `import deepstate <folder with the last file>` (which refreshes the
  *     built-in figures and quality flags) and the oblast figures of that snapshot, timed.
  *
+ * (d) change over time, on the database of (a): `change` between pairs of dates spread over the
+ *     history, `front` on single dates (each a fresh CLI process, as a user runs them; the first
+ *     run of each computes and stores the control geometry of the cells it needs), against
+ *     bench/reference/change_front.py computing the same from the snapshot files in the same run.
+ * (e) the other benchmarks over the database of (a), each printing JSON: bench/places.ts (a
+ *     place's history), bench/api.ts (HTTP API latency under load), bench/web.ts (the web app).
+ *
  * Reports wall time and peak RSS of every step (through /usr/bin/time -v when present, else by
  * polling /proc/<pid>/status), the time ratio, database size against the raw GeoJSON size, and
  * how far frontline's oblast figures are from the reference's over the whole run. Results also go
@@ -198,6 +205,56 @@ async function main(): Promise<number> {
     const at = last.toISOString();
     const cFigures = await step('(c) frontline series --regions oblasts, last snapshot', ...cli('series', '--from', at, '--to', at, '--regions', 'oblasts', '--json', '--db', dbC));
 
+    // (d) change over time
+    const snapList = JSON.parse((await runCommand(node, [...cliArgs, 'snapshots', '--json', '--db', db])).stdout) as { id: string; time: string }[];
+    const pick = (k: number, n: number): { id: string; time: string } => snapList[Math.min(snapList.length - 1, Math.round((k * (snapList.length - 1)) / n))]!;
+    const pairs = Array.from({ length: 6 }, (_, k) => [pick(k, 7), pick(k + 1 + (k % 3), 7)] as const).filter(([a, b]) => a.time < b.time);
+    const frontDates = Array.from({ length: 6 }, (_, k) => pick(k, 5));
+    const changeRuns: { from: string; to: string; cold: number; warm: number }[] = [];
+    for (const [a, b] of pairs) {
+      const args = cli('change', '--from', a.time, '--to', b.time, '--json', '--db', db);
+      const cold = await step(`(d) frontline change ${a.time.slice(0, 10)} → ${b.time.slice(0, 10)} (first)`, ...args);
+      const warm = await step(`(d) frontline change ${a.time.slice(0, 10)} → ${b.time.slice(0, 10)} (again)`, ...args);
+      changeRuns.push({ from: a.time, to: b.time, cold: cold.seconds, warm: warm.seconds });
+    }
+    const frontRuns: { at: string; cold: number; warm: number }[] = [];
+    for (const d of frontDates) {
+      const args = cli('front', '--at', d.time, '--json', '--db', db);
+      const cold = await step(`(d) frontline front ${d.time.slice(0, 10)} (first)`, ...args);
+      const warm = await step(`(d) frontline front ${d.time.slice(0, 10)} (again)`, ...args);
+      frontRuns.push({ at: d.time, cold: cold.seconds, warm: warm.seconds });
+    }
+    const cfStatuses = join(tmp, 'cf-statuses.json');
+    const cfIds = [...new Set([...pairs.flat().map((x) => x.id), ...frontDates.map((x) => x.id)])];
+    await writeFile(cfStatuses, JSON.stringify((await import('./reference/export-statuses.js')).exportStatuses(history, cfIds)));
+    const cfOut = join(tmp, 'cf.json');
+    const dRef = await step('(d) reference change_front.py (same pairs and dates)', PYTHON, [join(repoRoot(), 'bench', 'reference', 'change_front.py'), '--dir', history, '--statuses', cfStatuses, '--borders', borders,
+      '--pairs', pairs.map(([a, b]) => `${a.id}:${b.id}`).join(','), '--fronts', frontDates.map((x) => x.id).join(','), '--out', cfOut]);
+    const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? NaN;
+    const changeOverTime = {
+      pairs: changeRuns,
+      fronts: frontRuns,
+      change: { coldMedian: median(changeRuns.map((r) => r.cold)), warmMedian: median(changeRuns.map((r) => r.warm)), warmMax: Math.max(...changeRuns.map((r) => r.warm)) },
+      front: { coldMedian: median(frontRuns.map((r) => r.cold)), warmMedian: median(frontRuns.map((r) => r.warm)), warmMax: Math.max(...frontRuns.map((r) => r.warm)) },
+      referenceSeconds: dRef.seconds,
+      referencePerQuery: dRef.seconds / (pairs.length + frontDates.length),
+    };
+
+    // (e) the other benchmarks, each on the database of (a)
+    const extra: Record<string, unknown> = {};
+    for (const name of ['places', 'api', 'web']) {
+      const script = join(repoRoot(), 'bench', `${name}.ts`);
+      if (!existsSync(script)) continue;
+      const out = join(tmp, `${name}.json`);
+      const args = ['--import', 'tsx', script, '--db', db, ...(name === 'places' ? [] : ['--cli', values.cli ?? 'tsx'])];
+      try {
+        await step(`(e) bench/${name}.ts`, node, args, out);
+        extra[name] = JSON.parse(await readFile(out, 'utf8')) as unknown;
+      } catch (e) {
+        extra[name] = { error: (e as Error).message.split('\n')[0] };
+      }
+    }
+
     const frontlineSeconds = aImport.seconds + aRegions.seconds + aSeries.seconds;
     const referenceSeconds = bStatuses.seconds + bPython.seconds;
     const peak = (...s: Step[]): number | null => (s.every((x) => x.peakRssMiB !== null) ? Math.max(...s.map((x) => x.peakRssMiB!)) : null);
@@ -216,6 +273,8 @@ async function main(): Promise<number> {
       storage: { rawBytes, dbBytesAfterImport: dbAfterImport, dbBytesAfterSeries: dbAfterSeries, percentAfterImport: (100 * dbAfterImport) / rawBytes, percentAfterSeries: (100 * dbAfterSeries) / rawBytes },
       oneNewSnapshot: { importSeconds: cImport.seconds, importPeakRssMiB: cImport.peakRssMiB, oblastFiguresSeconds: cFigures.seconds, totalSeconds: cImport.seconds + cFigures.seconds, baseImportSeconds: cBase.seconds, baseSeriesSeconds: cSeries.seconds },
       agreement,
+      changeOverTime,
+      extra,
     };
 
     const rows: [string, string, string][] = [
@@ -234,6 +293,8 @@ async function main(): Promise<number> {
       `reference / frontline wall time: ${result.ratio.toFixed(2)}×`,
       `database ${(dbAfterImport / 2 ** 20).toFixed(1)} MiB after import, ${(dbAfterSeries / 2 ** 20).toFixed(1)} MiB with oblast figures; raw GeoJSON ${(rawBytes / 2 ** 20).toFixed(1)} MiB → ${result.storage.percentAfterImport.toFixed(1)}% / ${result.storage.percentAfterSeries.toFixed(1)}% of raw`,
       `agreement with the reference: ${agreement.figures} oblast figures, max relative difference ${(100 * agreement.maxRelative).toFixed(4)}%${agreement.at ? ` (${agreement.at})` : ''}, ${agreement.beyondTolerance} beyond 0.5% / 1 km², ${agreement.snapshotsMissing} snapshots missing`,
+      `(d) change between two dates (CLI, wall): first ${changeOverTime.change.coldMedian.toFixed(2)} s median, then ${changeOverTime.change.warmMedian.toFixed(2)} s median (max ${changeOverTime.change.warmMax.toFixed(2)} s); front on one date: first ${changeOverTime.front.coldMedian.toFixed(2)} s, then ${changeOverTime.front.warmMedian.toFixed(2)} s median (max ${changeOverTime.front.warmMax.toFixed(2)} s); reference ${changeOverTime.referencePerQuery.toFixed(2)} s per query (${changeOverTime.referenceSeconds.toFixed(1)} s for ${pairs.length} changes + ${frontDates.length} fronts)`,
+      ...Object.entries(extra).map(([k, v]) => `(e) ${k}: ${JSON.stringify(v).slice(0, 600)}`),
       `RSS measured with ${[...new Set(steps.map((s) => s.rssMethod))].join(', ')}`,
     ];
     process.stdout.write(lines.join('\n') + '\n');

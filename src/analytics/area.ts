@@ -83,3 +83,21 @@ export function seriesSnapshots(store: Store, source: string, from: Date, to: Da
   for (const s of all) last.set(period(s.time), s);
   return [...last.values()];
 }
+
+/**
+ * The snapshot of a date for analyses between dates: like snapshotAt, but a date after the last
+ * snapshot's day is an error too, so a typo never silently compares the newest map with itself.
+ */
+export function snapshotInHistory(store: Store, source: string, at: Date, flag: string): SnapshotRow {
+  const all = store.snapshots(source);
+  const last = all[all.length - 1];
+  if (last && at.getTime() >= Date.parse(last.time.slice(0, 10) + 'T00:00:00Z') + 86_400_000) {
+    throw new UserError(`${flag} ${at.toISOString().slice(0, 10)} is after the end of the ${source} history (${last.time}); the history runs ${all[0]!.time} … ${last.time}`);
+  }
+  try {
+    return snapshotAt(store, source, at);
+  } catch (e) {
+    if (e instanceof UserError) throw new UserError(`${flag}: ${e.message}`);
+    throw e;
+  }
+}

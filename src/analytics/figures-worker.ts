@@ -10,8 +10,9 @@ const figures = new FigureService(store);
 try {
   for (const snapshot of input.snapshots) {
     const added = new Map<string, Float64Array>();
-    const rows = await figures.compute(snapshot, input.regionSet, added);
-    const result: WorkerResult = { id: snapshot.id, rows, added: [...added] };
+    const cells: { keys?: Buffer } = {};
+    const rows = await figures.compute(snapshot, input.regionSet, added, cells);
+    const result: WorkerResult = { id: snapshot.id, rows, added: [...added], cellKeys: cells.keys ? new Uint8Array(cells.keys) : undefined };
     parentPort!.postMessage(result);
   }
 } finally {

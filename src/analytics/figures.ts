@@ -6,7 +6,7 @@ import { decodeGeometry } from '../geometry/codec.js';
 import { polygonsOf } from '../geometry/geojson.js';
 import { getGeos } from '../geometry/geos.js';
 import { loadBorders } from '../control/borders.js';
-import { CONTROL_METHOD_VERSION, ControlEngine, type CellCache, type PreparedRegionSet, type Region, type RegionFigure, type RegionPlacement, type TerritoryFeature, type TerritoryStatus } from '../control/engine.js';
+import { CONTROL_METHOD_VERSION, ControlEngine, RUSSIA_CELL, type SnapshotCells, type CellCache, type PreparedRegionSet, type Region, type RegionFigure, type RegionPlacement, type TerritoryFeature, type TerritoryStatus } from '../control/engine.js';
 import { UserError } from '../model/errors.js';
 import type { SnapshotRow, Store } from '../store/sqlite.js';
 import type { Classifier } from '../rules/classifier.js';
@@ -141,8 +141,11 @@ export class FigureService {
     return data ? (JSON.parse(data.toString('utf8')) as RegionFigure[]) : undefined;
   }
 
-  /** Computes a snapshot's figures without writing anything; `added` receives new cell results. */
-  async compute(snapshot: SnapshotRow, regionSet: string, added: Map<string, Float64Array>): Promise<RegionFigure[]> {
+  /**
+   * Computes a snapshot's figures without writing anything; `added` receives new cell results and
+   * `cells`, if given, the snapshot's cell keys (encodeCellKeys).
+   */
+  async compute(snapshot: SnapshotRow, regionSet: string, added: Map<string, Float64Array>, cells?: { keys?: Buffer }): Promise<RegionFigure[]> {
     const engine = await this.getEngine();
     const set = await this.prepare(regionSet);
     const model = this.model(snapshot.source);
@@ -153,18 +156,27 @@ export class FigureService {
       for (const [k, v] of this.store.getCells(regionSet, model)) cache.set(k, new Float64Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength)));
       this.caches.set(cacheKey, cache);
     }
-    return engine.figures(this.territoryOf(snapshot), set, cache, added).map(roundRow);
+    const sc = engine.snapshotCells(this.territoryOf(snapshot));
+    if (cells) cells.keys = encodeCellKeys(sc);
+    return engine.figures([], set, cache, added, sc).map(roundRow);
   }
 
-  /** Stores computed figures and the cell results they added. */
-  save(snapshot: SnapshotRow, regionSet: string, rows: RegionFigure[], added: Map<string, Float64Array>): void {
+  /** Stores computed figures, the cell results they added and the snapshot's cell keys. */
+  save(snapshot: SnapshotRow, regionSet: string, rows: RegionFigure[], added: Map<string, Float64Array>, cellKeys?: Buffer): void {
     const model = this.model(snapshot.source);
     this.store.transaction(() => {
       for (const [k, v] of added) this.store.putCell(regionSet, model, k, Buffer.from(v.buffer, v.byteOffset, v.byteLength));
       this.store.putFigures(snapshot.id, regionSet, model, Buffer.from(JSON.stringify(rows)));
+      if (cellKeys) this.store.db.prepare('INSERT OR REPLACE INTO snapshot_cells (snapshot_id, model, cells) VALUES (?, ?, ?)').run(snapshot.id, model, cellKeys);
     });
     const cache = this.caches.get(`${regionSet}|${model}`);
     if (cache) for (const [k, v] of added) cache.set(k, v);
+  }
+
+  /** The snapshot's stored cell keys (cell id and base64 key), if its figures were computed under the current model. */
+  storedCellKeys(snapshot: SnapshotRow): { id: number; key: string }[] | undefined {
+    const row = this.store.db.prepare('SELECT cells FROM snapshot_cells WHERE snapshot_id = ? AND model = ?').get(snapshot.id, this.model(snapshot.source)) as { cells: Buffer } | undefined;
+    return row ? decodeCellKeys(row.cells) : undefined;
   }
 
   /** Figures of one snapshot for a region set; computed and stored on first use. */
@@ -173,8 +185,9 @@ export class FigureService {
     let rows = this.stored(snapshot, regionSet);
     if (!rows) {
       const added = new Map<string, Float64Array>();
-      rows = await this.compute(snapshot, regionSet, added);
-      this.save(snapshot, regionSet, rows, added);
+      const cells: { keys?: Buffer } = {};
+      rows = await this.compute(snapshot, regionSet, added, cells);
+      this.save(snapshot, regionSet, rows, added, cells.keys);
     }
     return { snapshot, rows, provenance };
   }
@@ -183,4 +196,21 @@ export class FigureService {
 function roundRow(r: RegionFigure): RegionFigure {
   const q = (x: number): number => Math.round(x * 1e6) / 1e6;
   return { region: r.region, RU: q(r.RU), UA: q(r.UA), contested: q(r.contested), areaKm2: q(r.areaKm2) };
+}
+
+/** A snapshot's cell keys as stored: per cell an int32 LE cell id and the key's 20 bytes. */
+export function encodeCellKeys(sc: SnapshotCells): Buffer {
+  const list = [...sc.cells.map((c) => ({ id: c.id, key: c.key })), ...(sc.russia ? [{ id: RUSSIA_CELL, key: sc.russia.key }] : [])];
+  const out = Buffer.alloc(list.length * 24);
+  list.forEach((c, i) => {
+    out.writeInt32LE(c.id, i * 24);
+    Buffer.from(c.key, 'base64').copy(out, i * 24 + 4);
+  });
+  return out;
+}
+
+export function decodeCellKeys(b: Buffer): { id: number; key: string }[] {
+  const out: { id: number; key: string }[] = [];
+  for (let i = 0; i + 24 <= b.length; i += 24) out.push({ id: b.readInt32LE(i), key: b.subarray(i + 4, i + 24).toString('base64') });
+  return out;
 }

@@ -10,6 +10,8 @@ import { importCommand, syncCommand } from './commands/import.js';
 import { areaCommand, seriesCommand, snapshotsCommand } from './commands/query.js';
 import { regionsCommand } from './commands/regions.js';
 import { gazetteerCommand, placeCommand, placesCommand } from './commands/places.js';
+import { serveCommand } from './commands/serve.js';
+import { changeCommand, frontCommand, ledgerCommand, peakCommand } from './commands/change.js';
 import type { Io } from './context.js';
 
 const USAGE = `frontline — who controls how much, where, from the history of control-of-terrain maps
@@ -23,7 +25,7 @@ usage:
   frontline regions list
   frontline area --at DATE [--regions SET] [--source S] [--json]
   frontline series --from D1 --to D2 [--every snapshot|day|week|month] [--regions SET]
-                   [--skip-flagged] [--json | --csv]
+                   [--skip-flagged] [--change | --front] [--json | --csv]
   frontline snapshots [--source S] [--flagged] [--json]
   frontline place NAME [--country CC] [--near LON,LAT] [--source S] [--json]
                                                             a place's control history
@@ -31,6 +33,11 @@ usage:
                    [--limit N] [--source S] [--json]        places and their sides, largest first
   frontline gazetteer add NAME FILE [--name-field F] [--population-field F] [--country-field F]
   frontline gazetteer list                                  lists of places (GeoNames built in)
+  frontline serve [--port 8080] [--host 127.0.0.1] [--web DIR]  the web app and the read-only HTTP API
+  frontline change --from D1 --to D2 [--regions SET] [--region NAME] [--places] [--json] [--geojson OUT]
+  frontline front --at DATE [--regions SET] [--json] [--geojson OUT]
+  frontline peak --side UA|RU --regions SET --region NAME --from D1 --to D2 [--at D3] [--json]
+  frontline ledger --at DATE [--regions SET] [--buffer-km K] [--json]
 
 every command takes --db PATH (default $FRONTLINE_DB, else ./frontline.db)`;
 
@@ -44,6 +51,11 @@ const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
   place: placeCommand,
   places: placesCommand,
   gazetteer: gazetteerCommand,
+  serve: serveCommand,
+  change: changeCommand,
+  front: frontCommand,
+  peak: peakCommand,
+  ledger: ledgerCommand,
 };
 
 export async function main(argv: string[], io: Io): Promise<number> {

@@ -81,10 +81,38 @@ export const RUSSIA_CELL = -1;
  */
 export interface CellControl { ru: MultiPolygon; ua: MultiPolygon; contested: MultiPolygon; front: Line[] }
 
-/** Lines closer than this to a country's outline (coast, border, cell edge) are not front, in degrees (~10 cm). */
-const OUTLINE_TOLERANCE_DEG = 1e-6;
+/**
+ * Outline of RU ground closer than this to a country's outline (coast, international border) is
+ * not front. Drawings stop short of coasts and borders by up to a few hundred metres in many
+ * places (the same overruns and gaps as the slivers across borders), and the thin strip left
+ * between drawing and outline is not a line of contact. 2 km is the sliver width in Russia (twice
+ * SLIVER_RADIUS_KM); a real front loses at most this much where it meets a border.
+ */
+export const FRONT_OUTLINE_MARGIN_KM = 2;
+/** Cell edges are not front either: lines within ~10 cm of them are cut away. */
+const CELL_EDGE_TOLERANCE_DEG = 1e-6;
 
 const digest = (key: string): string => createHash('sha1').update(key).digest('base64');
+
+/**
+ * The parts of `lines` farther than FRONT_OUTLINE_MARGIN_KM from `outline`, merged. The buffer is
+ * taken in a local equirectangular frame (km), exact enough for a threshold.
+ */
+function awayFromOutline(s: Scope, lines: Geom, outline: Line[]): Line[] {
+  const all = s.toLines(lines);
+  if (!all.length) return [];
+  if (!outline.length) return s.toLines(s.lineMerge(lines));
+  let sumLat = 0, n = 0;
+  for (const l of all) for (let i = 1; i < l.length; i += 2) { sumLat += l[i]!; n++; }
+  const fx = 111.32 * Math.cos(((sumLat / n) * Math.PI) / 180), fy = 110.574;
+  const scale = (ls: Line[], ax: number, ay: number): Line[] => ls.map((l) => {
+    const out = new Float64Array(l.length);
+    for (let i = 0; i < l.length; i += 2) { out[i] = l[i]! * ax; out[i + 1] = l[i + 1]! * ay; }
+    return out;
+  });
+  const away = s.difference(s.lines(scale(all, fx, fy)), s.buffer(s.lines(scale(outline, fx, fy)), FRONT_OUTLINE_MARGIN_KM, 4));
+  return scale(s.toLines(s.lineMerge(away)), 1 / fx, 1 / fy);
+}
 export type Country = 'UKR' | 'RUS';
 
 interface FeatureCache {
@@ -353,7 +381,7 @@ export class ControlEngine {
   }
 
   /** Figures per region for one snapshot, using and filling `cache`. */
-  figures(features: TerritoryFeature[], set: PreparedRegionSet, cache: CellCache, added?: Map<string, Float64Array>): RegionFigure[] {
+  figures(features: TerritoryFeature[], set: PreparedRegionSet, cache: CellCache, added?: Map<string, Float64Array>, snapshotCells?: SnapshotCells): RegionFigure[] {
     const n = set.regions.length;
     const inUkr = new Float64Array(2 * n + 2); // RU, contested per region, then totals
     const inRus = new Float64Array(2 * n + 2); // UA, contested per region, then totals
@@ -368,7 +396,7 @@ export class ControlEngine {
       }
       return v;
     };
-    const { cells, russia } = this.snapshotCells(features);
+    const { cells, russia } = snapshotCells ?? this.snapshotCells(features);
 
     // 1. Inside Ukraine, cell by cell.
     for (const e of cells) {
@@ -478,9 +506,15 @@ export class ControlEngine {
       let ru = e.occupied.length ? s.intersection(s.unionAll(e.occupied.map((p) => p.mp), { valid: true }), u) : undefined;
       if (ru && c) ru = s.difference(ru, c);
       const ruMp = ru ? s.toMultiPolygon(ru) : [];
-      // the front: RU's outline where it meets UA or contested ground, i.e. not along the
-      // country's outline (coast, border) nor the cell's edges
-      const front = ruMp.length ? s.toLines(s.lineMerge(s.difference(s.boundary(s.from(ruMp)), s.buffer(s.boundary(u), OUTLINE_TOLERANCE_DEG, 1)))) : [];
+      // the front: RU's outline where it meets UA or contested ground, i.e. away from the
+      // country's outline (coast, border) and off the cell's edges
+      let front: Line[] = [];
+      if (ruMp.length) {
+        const b = cellBBox(e.id);
+        const edges = s.boundary(s.from([[Float64Array.of(b.minX, b.minY, b.maxX, b.minY, b.maxX, b.maxY, b.minX, b.maxY, b.minX, b.minY)]]));
+        const lines = s.difference(s.boundary(s.from(ruMp)), s.buffer(edges, CELL_EDGE_TOLERANCE_DEG, 1));
+        front = awayFromOutline(s, lines, this.countryOutline('UKR', b));
+      }
       return { ru: ruMp, ua: [], contested: c ? s.toMultiPolygon(c) : [], front };
     });
   }
@@ -494,10 +528,25 @@ export class ControlEngine {
       const ground = s.unionAll([uaMp, cMp].filter((m) => m.length), { valid: true });
       const b = bboxOf(s.toMultiPolygon(ground));
       const m = 0.1;
-      const outline = s.boundary(s.clip(this.country.RUS, b.minX - m, b.minY - m, b.maxX + m, b.maxY + m));
-      const front = s.toLines(s.lineMerge(s.difference(s.boundary(ground), s.buffer(outline, OUTLINE_TOLERANCE_DEG, 1))));
+      const front = awayFromOutline(s, s.boundary(ground), this.countryOutline('RUS', { minX: b.minX - m, minY: b.minY - m, maxX: b.maxX + m, maxY: b.maxY + m }));
       return { ru: [], ua: uaMp, contested: cMp, front };
     });
+  }
+
+  /** A country's outline (coasts and borders) near a box, as lines; cached per cell. */
+  private readonly outlines = new Map<string, Line[]>();
+  private readonly outlineGeom: Partial<Record<Country, Geom>> = {};
+  private countryOutline(country: Country, b: BBox): Line[] {
+    const k = `${country}|${b.minX}|${b.minY}|${b.maxX}|${b.maxY}`;
+    let lines = this.outlines.get(k);
+    if (!lines) {
+      // margin: outline just outside the box still lies within FRONT_OUTLINE_MARGIN_KM of lines in it
+      const m = 0.05;
+      const whole = (this.outlineGeom[country] ??= this.geos.boundary(this.country[country]));
+      lines = this.geos.run((s) => s.toLines(s.clip(whole, b.minX - m, b.minY - m, b.maxX + m, b.maxY + m)));
+      this.outlines.set(k, lines);
+    }
+    return lines;
   }
 
   /** The parts of a set's regions inside one Ukrainian cell (index into set.regions). */

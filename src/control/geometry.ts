@@ -22,6 +22,8 @@ export interface TerritoryProvider {
   getEngine(): Promise<ControlEngine>;
   territoryOf(snapshot: SnapshotRow): TerritoryFeature[];
   model(source: string): string;
+  /** The snapshot's cell keys (base64) if stored with its figures. */
+  storedCellKeys(snapshot: SnapshotRow): { id: number; key: string }[] | undefined;
 }
 
 export interface KeyedCell extends CellControl {
@@ -35,6 +37,9 @@ export interface KeyedCell extends CellControl {
 export interface SnapshotControl {
   cells: { cell: number; key: string }[];
 }
+
+/** Version of what a cell holds (its front-line rule); part of the storage key with the model. */
+export const CELL_GEOMETRY_VERSION = 'front-margin-2km/v1';
 
 const toUrl = (b64: string): string => b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 const fromUrl = (k: string): Buffer => Buffer.from(k.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
@@ -91,8 +96,20 @@ export class ControlGeometry {
 
   /** The snapshot's cells with their geometry. */
   async cellsOf(snapshot: SnapshotRow): Promise<KeyedCell[]> {
+    const model = `${this.territory.model(snapshot.source)}|${CELL_GEOMETRY_VERSION}`;
+    // fast path: keys stored with the figures, geometry stored here: no polygon is cut again
+    const stored = this.territory.storedCellKeys(snapshot);
+    if (stored) {
+      const out: KeyedCell[] = [];
+      for (const c of stored) {
+        const key = toUrl(c.key);
+        const control = this.lookup(model, key);
+        if (!control) break;
+        out.push({ key, cell: c.id, ...control });
+      }
+      if (out.length === stored.length) return out;
+    }
     const engine = await this.territory.getEngine();
-    const model = this.territory.model(snapshot.source);
     const { cells, russia } = engine.snapshotCells(this.territory.territoryOf(snapshot));
     const out: KeyedCell[] = [];
     const fresh: { key: string; control: CellControl }[] = [];
@@ -121,7 +138,7 @@ export class ControlGeometry {
 
   /** Stored cells by key (for clients that already hold a snapshot's key list); unknown keys are absent. */
   cells(source: string, keys: string[]): Map<string, CellControl> {
-    const model = this.territory.model(source);
+    const model = `${this.territory.model(source)}|${CELL_GEOMETRY_VERSION}`;
     const out = new Map<string, CellControl>();
     for (const k of keys) {
       const c = this.lookup(model, k);

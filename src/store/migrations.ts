@@ -100,4 +100,14 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (source, place_id)
   ) WITHOUT ROWID;
   `,
+  // 4: each snapshot's cell keys (control/engine.ts snapshotCells), so that its control
+  //    geometry is read back without cutting its polygons into cells again
+  `
+  CREATE TABLE snapshot_cells (
+    snapshot_id INTEGER NOT NULL REFERENCES snapshots(id),
+    model TEXT NOT NULL,                -- control-model fingerprint, as in figures
+    cells BLOB NOT NULL,                -- per cell: int32 LE cell id, then the 20-byte key
+    PRIMARY KEY (snapshot_id, model)
+  ) WITHOUT ROWID;
+  `,
 ];

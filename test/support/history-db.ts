@@ -26,7 +26,7 @@ export interface HistoryDb {
 
 /** Region sets added to the shared database, with their figures for every snapshot. */
 export const HISTORY_REGION_SETS = {
-  oblasts: { file: ['regions', 'ukraine-oblasts.geojson'], nameField: 'name' },
+  oblasts: { file: ['regions', 'ukraine-oblasts.geojson'], nameField: 'name:en' },
   border: { file: ['regions', 'russia-border-oblasts.geojson'], nameField: 'name' },
 } as const;
 
@@ -51,6 +51,7 @@ function contentKey(): string {
     ...filesUnder(join(root, 'rules')),
     ...filesUnder(join(root, 'data')),
     join(root, 'package-lock.json'),
+    join(root, 'test', 'support', 'history-db.ts'),
   ];
   // …and the control model's version, which every change to what the figures mean must bump
   const method = /CONTROL_METHOD_VERSION = '([^']+)'/.exec(readFileSync(join(root, 'src', 'control', 'engine.ts'), 'utf8'))?.[1];

@@ -7,6 +7,7 @@ import { km2, pct, table } from '../format.js';
 import { progressBar } from '../progress.js';
 import { ensureFigures } from '../../analytics/parallel.js';
 import { openStore, type Io } from '../context.js';
+import { changeSeries, frontSeries } from './series-extra.js';
 
 function human(r: AreaResult): string {
   const head = `${r.snapshot.source} snapshot ${r.snapshot.id} (${r.snapshot.time})${r.snapshot.flag ? `\n  FLAGGED ${r.snapshot.flag}` : ''}`;
@@ -41,7 +42,7 @@ const EVERY: Every[] = ['snapshot', 'day', 'week', 'month'];
 export async function seriesCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { db: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, every: { type: 'string' }, regions: { type: 'string' }, source: { type: 'string' }, json: { type: 'boolean' }, csv: { type: 'boolean' }, 'skip-flagged': { type: 'boolean' } },
+    options: { db: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, every: { type: 'string' }, regions: { type: 'string' }, source: { type: 'string' }, json: { type: 'boolean' }, csv: { type: 'boolean' }, 'skip-flagged': { type: 'boolean' }, change: { type: 'boolean' }, front: { type: 'boolean' } },
   });
   const from = parseDate(values.from, '--from');
   const to = parseDate(values.to, '--to', true);
@@ -55,7 +56,17 @@ export async function seriesCommand(argv: string[], io: Io): Promise<number> {
     const figures = new FigureService(store);
     figures.regionSetId(regionSet); // fails early on an unknown set
     const snaps = seriesSnapshots(store, source, from, to, every, values['skip-flagged'] ?? false);
+    if (values.change && values.front) throw new UserError('--change and --front are separate series; ask for one at a time');
+    if (values.front) {
+      io.out(await frontSeries(store, figures, snaps, regionSet, values.json ? 'json' : values.csv ? 'csv' : 'human'));
+      return 0;
+    }
     await ensureFigures(store, snaps, regionSet, progressBar(`figures ${regionSet}`));
+    if (values.change) {
+      const before = store.snapshots(source).filter((s) => Date.parse(s.time) < from.getTime() && !(values['skip-flagged'] && s.flag)).pop();
+      io.out(await changeSeries(figures, snaps, before, regionSet, values.json ? 'json' : values.csv ? 'csv' : 'human'));
+      return 0;
+    }
     const out: AreaResult[] = [];
     for (const s of snaps) out.push(await areaAt(figures, s, regionSet));
     if (values.json) io.out(JSON.stringify(out, null, 2));

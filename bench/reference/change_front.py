@@ -1,0 +1,145 @@
+#!/usr/bin/python3
+"""Independent reference for frontline's change between two snapshots and its front length.
+
+Naive on purpose, like control_area.py (whose helpers it reuses): each snapshot is read from its
+GeoJSON file and computed whole with GEOS (Shapely) and geodesic measures on the WGS 84
+ellipsoid (pyproj.Geod). No cells, no caching, nothing shared with frontline's geometry code but
+the classification (bench/reference/export-statuses.ts). Only ground inside Ukraine is modelled.
+
+For a snapshot X, inside Ukraine:
+    C_X  = union(contested) ∩ Ukraine
+    RU_X = (union(occupied) - union(contested)) ∩ Ukraine
+    UA_X = Ukraine - RU_X - C_X
+For a pair (A, B): gained/lost km² per side, e.g. RU gained = area(RU_B - RU_A).
+Front of X: the outline of RU_X farther than 2 km from Ukraine's outline (coasts and borders are
+not a front, and drawings stop short of them by up to a few hundred metres), the 2 km taken in an
+azimuthal equidistant projection about the middle of the front (pyproj); its geodesic length in km.
+
+usage:
+  /usr/bin/python3 bench/reference/change_front.py --dir DIR --statuses S.json \\
+      --borders data/borders/ukraine-russia.geojson [--pairs A:B,C:D] [--fronts ID,ID] [--out OUT.json]
+Prints (or writes) JSON: {"pairs": [{"from", "to", "RU": {"gained_km2","lost_km2"}, "UA": …, "contested": …}],
+                          "fronts": [{"id", "length_km"}], "seconds"}
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from control_area import GEOD, area_km2, load_borders, polygons_of, union_valid  # noqa: E402
+
+from shapely.geometry import LineString  # noqa: E402
+from shapely.ops import transform  # noqa: E402
+import pyproj  # noqa: E402
+
+MARGIN_KM = 2.0
+
+
+def control(path, statuses, ukraine):
+    with open(path, encoding="utf-8") as f:
+        features = json.load(f).get("features") or []
+    if len(features) != len(statuses):
+        raise SystemExit("%s: %d features, but %d statuses exported" % (path, len(features), len(statuses)))
+    occupied, contested = [], []
+    for feat, status in zip(features, statuses):
+        if status == "occupied":
+            occupied.extend(polygons_of(feat.get("geometry")))
+        elif status == "contested":
+            contested.extend(polygons_of(feat.get("geometry")))
+    occ, con = union_valid(occupied), union_valid(contested)
+    c = con.intersection(ukraine) if con is not None else None
+    ru = None
+    if occ is not None:
+        ru = occ.difference(con) if con is not None else occ
+        ru = ru.intersection(ukraine)
+    return ru, c
+
+
+def diff_area(a, b):
+    if a is None or a.is_empty:
+        return 0.0
+    if b is None or b.is_empty:
+        return area_km2(a)
+    return area_km2(a.difference(b))
+
+
+def union2(a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a.union(b)
+
+
+def length_km(geom):
+    total = 0.0
+    stack = [geom]
+    while stack:
+        g = stack.pop()
+        if g.is_empty:
+            continue
+        if isinstance(g, LineString):
+            total += GEOD.geometry_length(g)
+        elif hasattr(g, "geoms"):
+            stack.extend(g.geoms)
+    return total / 1000
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--statuses", required=True)
+    ap.add_argument("--borders", required=True)
+    ap.add_argument("--pairs", default="")
+    ap.add_argument("--fronts", default="")
+    ap.add_argument("--out")
+    args = ap.parse_args()
+    t0 = time.perf_counter()
+    with open(args.statuses, encoding="utf-8") as f:
+        statuses = json.load(f)["files"]
+    ukraine, _ = load_borders(args.borders)
+    cache = {}
+
+    def get(sid):
+        if sid not in cache:
+            cache[sid] = control(os.path.join(args.dir, sid + ".geojson"), statuses[sid], ukraine)
+        return cache[sid]
+
+    pairs = []
+    for spec in [p for p in args.pairs.split(",") if p]:
+        a, b = spec.split(":")
+        ru_a, c_a = get(a)
+        ru_b, c_b = get(b)
+        taken_a, taken_b = union2(ru_a, c_a), union2(ru_b, c_b)
+        pairs.append({
+            "from": a,
+            "to": b,
+            "RU": {"gained_km2": diff_area(ru_b, ru_a), "lost_km2": diff_area(ru_a, ru_b)},
+            "contested": {"gained_km2": diff_area(c_b, c_a), "lost_km2": diff_area(c_a, c_b)},
+            "UA": {"gained_km2": diff_area(taken_a, taken_b), "lost_km2": diff_area(taken_b, taken_a)},
+        })
+    fronts = []
+    aeqd = pyproj.CRS.from_proj4("+proj=aeqd +lat_0=48.5 +lon_0=36 +ellps=WGS84 +units=km")
+    fwd = pyproj.Transformer.from_crs("EPSG:4326", aeqd, always_xy=True).transform
+    back = pyproj.Transformer.from_crs(aeqd, "EPSG:4326", always_xy=True).transform
+    outline = transform(fwd, ukraine.boundary).buffer(MARGIN_KM, 4)
+    for sid in [s for s in args.fronts.split(",") if s]:
+        ru, _ = get(sid)
+        if ru is None:
+            fronts.append({"id": sid, "length_km": 0.0})
+            continue
+        away = transform(fwd, ru.boundary).difference(outline)
+        fronts.append({"id": sid, "length_km": length_km(transform(back, away))})
+    text = json.dumps({"pairs": pairs, "fronts": fronts, "seconds": round(time.perf_counter() - t0, 3)})
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(text)
+    else:
+        sys.stdout.write(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,226 @@
+/**
+ * Change over time on the whole history: `change`, `front`, `peak`, `ledger`, `series --change`
+ * and `series --front`, through the CLI as a user runs them.
+ *
+ * - Invariants: per side and region, gained − lost equals the difference of the areas at the
+ *   two dates; the three sides' net changes cancel in every region.
+ * - Cross-checks against an independent GEOS computation (bench/reference/change_front.py,
+ *   Shapely + pyproj, whole snapshots, no cells): gains and losses inside Ukraine and the length
+ *   of the front, within 1%.
+ * - Facts checked by hand in the data: the Kharkiv counteroffensive of September 2022 and the
+ *   Kherson withdrawal of November 2022; Ukraine's Kursk salient (August 2024 – April 2025).
+ * - Bad input: one line on stderr, a non-zero exit code.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { historyDbCopy } from './support/history-db.js';
+import { deepstateHistoryDir, repoRoot } from './support/data.js';
+import { frontline, runCommand } from './support/cli.js';
+import { exportStatuses } from '../bench/reference/export-statuses.js';
+
+interface ChangeRow { region: string; side: string; from_km2: number; to_km2: number; gained_km2: number; lost_km2: number; net_km2: number }
+interface Change { from: { id: string; time: string }; to: { id: string; time: string }; rows: ChangeRow[] }
+interface Front { snapshot: { id: string; time: string }; length_km: number; by_region: { region: string; length_km: number }[] }
+
+let tmp: string;
+let db: string;
+
+before(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'frontline-change-'));
+  db = await historyDbCopy(tmp);
+});
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+function json<T>(args: string[]): T {
+  const r = frontline([...args, '--json', '--db', db]);
+  assert.equal(r.code, 0, `frontline ${args.join(' ')}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+const row = (c: Change, region: string, side: string): ChangeRow => {
+  const r = c.rows.find((x) => x.region === region && x.side === side);
+  assert.ok(r, `no ${side} row for ${region}`);
+  return r;
+};
+
+const PAIRS: [string, string][] = [
+  ['2022-09-01', '2022-10-15'],
+  ['2022-11-01', '2022-11-20'],
+  ['2023-05-01', '2023-06-01'],
+  ['2024-08-01', '2025-03-13'],
+  ['2022-04-03', '2025-08-03'],
+];
+
+test('gained − lost equals the change of area, per side and region; the sides cancel', () => {
+  for (const [from, to] of PAIRS) {
+    for (const regions of [[], ['--regions', 'oblasts'], ['--regions', 'border']]) {
+      const c = json<Change>(['change', '--from', from, '--to', to, ...regions]);
+      const names = [...new Set(c.rows.map((r) => r.region))];
+      assert.ok(names.includes('unassigned'));
+      for (const r of c.rows) {
+        // each figure is rounded to 0.1 km², and stored cell geometry to 1e-7°
+        assert.ok(Math.abs(r.gained_km2 - r.lost_km2 - (r.to_km2 - r.from_km2)) <= 0.5, `${from}→${to} ${r.region} ${r.side}: gained ${r.gained_km2} − lost ${r.lost_km2} ≠ ${r.to_km2} − ${r.from_km2}`);
+        assert.ok(r.gained_km2 >= 0 && r.lost_km2 >= 0);
+      }
+      for (const name of names) {
+        const net = c.rows.filter((r) => r.region === name).reduce((t, r) => t + r.net_km2, 0);
+        assert.ok(Math.abs(net) <= 0.5, `${from}→${to} ${name}: the sides' net changes add up to ${net}`);
+      }
+    }
+  }
+});
+
+test('the Kharkiv counteroffensive and the Kherson withdrawal, as the data shows them', () => {
+  // Checked by hand in the snapshots: between 5 and 20 September 2022 Ukraine's ground in
+  // Kharkiv Oblast grows by several thousand km² (Balakliia, Kupiansk, Izium), and between 1 and
+  // 20 November 2022 Russia's ground west of the Dnipro in Kherson Oblast (Kherson city) is gone.
+  const kharkiv = json<Change>(['change', '--from', '2022-09-05', '--to', '2022-09-20', '--regions', 'oblasts', '--region', 'Kharkiv Oblast']);
+  assert.deepEqual([...new Set(kharkiv.rows.map((r) => r.region))], ['Kharkiv Oblast']);
+  const uaK = row(kharkiv, 'Kharkiv Oblast', 'UA');
+  assert.ok(uaK.gained_km2 > 5000 && uaK.gained_km2 < 15000, `UA gained ${uaK.gained_km2} km² in Kharkiv Oblast`);
+  assert.ok(uaK.lost_km2 < 0.05 * uaK.gained_km2, `UA lost ${uaK.lost_km2} km²`);
+
+  const kherson = json<Change>(['change', '--from', '2022-11-01', '--to', '2022-11-20', '--regions', 'oblasts', '--region', 'Kherson Oblast']);
+  const ruH = row(kherson, 'Kherson Oblast', 'RU');
+  assert.ok(ruH.lost_km2 > 3000, `RU lost ${ruH.lost_km2} km² in Kherson Oblast`);
+  assert.ok(ruH.gained_km2 < 100, `RU gained ${ruH.gained_km2} km²`);
+});
+
+test('changed pieces as GeoJSON: one feature per piece, areas adding up to the totals', () => {
+  const out = join(tmp, 'change.geojson');
+  const r = frontline(['change', '--from', '2022-09-05', '--to', '2022-09-20', '--geojson', out, '--json', '--db', db]);
+  assert.equal(r.code, 0, r.stderr);
+  const c = JSON.parse(r.stdout) as Change;
+  const fc = JSON.parse(readFileSync(out, 'utf8')) as { features: { geometry: { type: string }; properties: { from_side: string; to_side: string; km2: number } }[] };
+  assert.ok(fc.features.length > 10);
+  for (const side of ['RU', 'UA', 'contested']) {
+    const gained = fc.features.filter((f) => f.properties.to_side === side).reduce((t, f) => t + f.properties.km2, 0);
+    const want = c.rows.filter((x) => x.side === side).reduce((t, x) => t + x.gained_km2, 0);
+    assert.ok(Math.abs(gained - want) <= Math.max(1, 0.001 * want), `${side}: pieces ${gained} km², table ${want} km²`);
+  }
+  for (const f of fc.features) {
+    assert.equal(f.geometry.type, 'Polygon');
+    assert.notEqual(f.properties.from_side, f.properties.to_side);
+  }
+});
+
+test('gains, losses and the front agree with an independent GEOS computation within 1%', { timeout: 30 * 60_000 }, async () => {
+  const dir = await deepstateHistoryDir();
+  const snaps = JSON.parse(frontline(['snapshots', '--json', '--db', db]).stdout) as { id: string; time: string }[];
+  const idAt = (d: string): string => snaps.filter((s) => s.time <= `${d}T23:59:59Z`).pop()!.id;
+  const pairs = PAIRS.slice(0, 4).map(([a, b]) => [idAt(a), idAt(b)] as const);
+  const fronts = ['2022-06-01', '2023-06-01', '2024-06-01', '2025-03-13'].map(idAt);
+  const ids = [...new Set([...pairs.flat(), ...fronts])];
+  const statuses = join(tmp, 'statuses.json');
+  writeFileSync(statuses, JSON.stringify(exportStatuses(dir, ids)));
+  const outFile = join(tmp, 'reference.json');
+  const ref = await runCommand('/usr/bin/python3', [join(repoRoot(), 'bench', 'reference', 'change_front.py'), '--dir', dir, '--statuses', statuses, '--borders', join(repoRoot(), 'data', 'borders', 'ukraine-russia.geojson'),
+    '--pairs', pairs.map(([a, b]) => `${a}:${b}`).join(','), '--fronts', fronts.join(','), '--out', outFile]);
+  assert.equal(ref.code, 0, `change_front.py: ${ref.stderr}`);
+  const reference = JSON.parse(readFileSync(outFile, 'utf8')) as {
+    pairs: { from: string; to: string; RU: { gained_km2: number; lost_km2: number }; UA: { gained_km2: number; lost_km2: number }; contested: { gained_km2: number; lost_km2: number } }[];
+    fronts: { id: string; length_km: number }[];
+  };
+  const close = (what: string, got: number, want: number): void => {
+    const ok = want > 100 ? Math.abs(got - want) <= 0.01 * want : Math.abs(got - want) <= 1;
+    assert.ok(ok, `${what}: frontline ${got}, reference ${want.toFixed(1)}`);
+  };
+  for (const p of reference.pairs) {
+    const from = snaps.find((s) => s.id === p.from)!.time, to = snaps.find((s) => s.id === p.to)!.time;
+    const c = json<Change>(['change', '--from', from, '--to', to]);
+    assert.equal(c.from.id, p.from);
+    assert.equal(c.to.id, p.to);
+    for (const side of ['RU', 'UA', 'contested'] as const) {
+      close(`${from}→${to} ${side} gained`, row(c, 'Ukraine', side).gained_km2, p[side].gained_km2);
+      close(`${from}→${to} ${side} lost`, row(c, 'Ukraine', side).lost_km2, p[side].lost_km2);
+    }
+  }
+  for (const f of reference.fronts) {
+    const time = snaps.find((s) => s.id === f.id)!.time;
+    const got = json<Front>(['front', '--at', time]);
+    assert.equal(got.snapshot.id, f.id);
+    close(`front ${time} in Ukraine`, got.by_region.find((r) => r.region === 'Ukraine')!.length_km, f.length_km);
+  }
+});
+
+test('front: a length per region that adds up, and a series over time', () => {
+  const f = json<Front>(['front', '--at', '2025-03-13', '--regions', 'oblasts']);
+  const sum = f.by_region.reduce((t, r) => t + r.length_km, 0);
+  assert.ok(Math.abs(sum - f.length_km) <= 0.5, `regions add up to ${sum}, total ${f.length_km}`);
+  assert.ok(f.by_region.find((r) => r.region === 'Donetsk Oblast')!.length_km > 100);
+  assert.ok(f.by_region.find((r) => r.region === 'Lviv Oblast')!.length_km === 0);
+  const series = json<Front[]>(['series', '--front', '--from', '2024-01-01', '--to', '2024-12-31', '--every', 'month']);
+  assert.equal(series.length, 12);
+  for (const s of series) assert.ok(s.length_km > 300 && s.length_km < 3000, `${s.snapshot.time}: ${s.length_km} km`);
+});
+
+test('series --change: net change per period, equal to the change of area between the periods', () => {
+  const net = json<{ snapshot: { time: string }; previous: { time: string } | null; rows: { region: string; side: string; net_km2: number }[] }[]>(['series', '--change', '--from', '2024-01-01', '--to', '2024-06-30', '--every', 'month']);
+  assert.equal(net.length, 6);
+  const areas = json<{ snapshot: { time: string }; rows: { region: string; side: string; km2: number }[] }[]>(['series', '--from', '2024-01-01', '--to', '2024-06-30', '--every', 'month']);
+  for (let i = 1; i < net.length; i++) {
+    assert.equal(net[i]!.previous!.time, areas[i - 1]!.snapshot.time);
+    const ru = (k: number): number => areas[k]!.rows.find((r) => r.region === 'Ukraine' && r.side === 'RU')!.km2;
+    const got = net[i]!.rows.find((r) => r.region === 'Ukraine' && r.side === 'RU')!.net_km2;
+    assert.ok(Math.abs(got - (ru(i) - ru(i - 1))) <= 0.15);
+  }
+  // the first period is measured from the last snapshot of 2023
+  assert.ok(net[0]!.previous && net[0]!.previous.time < '2024-01-01');
+});
+
+test('peak over Kursk Oblast, August 2024 to April 2025: held, and held or contested', () => {
+  const p = json<{ region: string; side: string; held: { peak_km2: number; peak_snapshot: { time: string }; at_km2: number; at_snapshot: { time: string }; retained_pct: number }; held_or_contested: { peak_km2: number; peak_snapshot: { time: string }; at_km2: number; retained_pct: number } }>(
+    ['peak', '--side', 'UA', '--regions', 'border', '--region', 'Kursk', '--from', '2024-08-01', '--to', '2025-04-30']);
+  assert.match(p.region, /Kursk/);
+  assert.ok(p.held.peak_km2 > 500 && p.held.peak_km2 < 1500, `peak ${p.held.peak_km2}`);
+  assert.ok(p.held.peak_snapshot.time >= '2024-08-06' && p.held.peak_snapshot.time < '2024-12-01', `peak at ${p.held.peak_snapshot.time}`);
+  assert.ok(p.held_or_contested.peak_km2 >= p.held.peak_km2);
+  assert.ok(p.held.at_snapshot.time.startsWith('2025-04-'));
+  assert.ok(p.held.retained_pct < 5, `retained ${p.held.retained_pct}%`);
+  // a later --at: the same peak, a different snapshot "at"
+  const mid = json<{ held: { peak_km2: number; at_snapshot: { time: string }; retained_pct: number } }>(
+    ['peak', '--side', 'UA', '--regions', 'border', '--region', 'Kursk', '--from', '2024-08-01', '--to', '2024-12-31', '--at', '2024-12-31']);
+  assert.ok(mid.held.retained_pct > 30 && mid.held.retained_pct <= 100, `retained at the end of 2024: ${mid.held.retained_pct}%`);
+});
+
+test('ledger: what each side holds of the other, consistent with area; a buffer strip along the front', () => {
+  const l = json<{ holdings: { side: string; in_country: string; km2: number }[]; buffer: { km: number; km2: number; by_side: { RU: number; UA: number; contested: number } } }>(['ledger', '--at', '2024-09-01', '--buffer-km', '10']);
+  const area = json<{ rows: { region: string; side: string; km2: number }[] }>(['area', '--at', '2024-09-01']);
+  const a = (region: string, side: string): number => area.rows.find((r) => r.region === region && r.side === side)!.km2;
+  const ru = l.holdings.find((h) => h.side === 'RU')!, ua = l.holdings.find((h) => h.side === 'UA')!;
+  assert.equal(ru.in_country, 'Ukraine');
+  assert.ok(Math.abs(ru.km2 - a('Ukraine', 'RU')) <= 1, `ledger ${ru.km2}, area ${a('Ukraine', 'RU')}`);
+  assert.ok(Math.abs(ua.km2 - a('Russia', 'UA')) <= 1);
+  assert.ok(ua.km2 > 500, `Ukraine holds ${ua.km2} km² of Russia on 1 September 2024`);
+  const front = json<Front>(['front', '--at', '2024-09-01']);
+  // a strip 10 km either side of a line of length L covers at most 2·10·L km², less where it
+  // folds on itself or runs into the sea; on this front it covers well over half of that
+  const b = l.buffer;
+  assert.equal(b.km, 10);
+  assert.ok(b.km2 < 20 * front.length_km + Math.PI * 100 * 50 && b.km2 > 0.5 * 20 * front.length_km, `strip ${b.km2} km² for a front of ${front.length_km} km`);
+  assert.ok(Math.abs(b.by_side.RU + b.by_side.UA + b.by_side.contested - b.km2) <= 1);
+  assert.ok(b.by_side.RU > 0.3 * b.km2 && b.by_side.UA > 0.3 * b.km2, JSON.stringify(b.by_side));
+});
+
+test('bad input: one line naming the problem, non-zero exit code', () => {
+  const cases: [string[], RegExp][] = [
+    [['change', '--from', '2024-05-01', '--to', '2024-01-01'], /--from 2024-05-01 is after --to 2024-01-01/],
+    [['change', '--from', '2019-01-01', '--to', '2024-01-01'], /--from: no deepstate snapshot at or before/],
+    [['change', '--from', '2024-01-01', '--to', '2030-01-01'], /--to 2030-01-01 is after the end of the deepstate history/],
+    [['change', '--from', '2024-01-01', '--to', '2024-02-01', '--regions', 'oblasts', '--region', 'Atlantis'], /no region "Atlantis" in set oblasts/],
+    [['change', '--from', '2024-01-01', '--to', '2024-02-01', '--regions', 'nope'], /unknown region set "nope"/],
+    [['front', '--at', 'yesterday'], /--at "yesterday" is not a date/],
+    [['peak', '--side', 'XX', '--regions', 'border', '--region', 'Kursk', '--from', '2024-08-01', '--to', '2025-04-30'], /--side "XX": expected UA or RU/],
+    [['peak', '--side', 'UA', '--regions', 'border', '--region', 'Kursk', '--from', '2025-08-01', '--to', '2024-04-30'], /is after --to/],
+    [['ledger', '--at', '2024-09-01', '--buffer-km', '-3'], /--buffer-km "-3"/],
+  ];
+  for (const [args, message] of cases) {
+    const r = frontline([...args, '--db', db]);
+    assert.notEqual(r.code, 0, `${args.join(' ')} succeeded`);
+    assert.match(r.stderr, message);
+    assert.equal(r.stderr.trim().split('\n').length, 1, `more than one line: ${r.stderr}`);
+  }
+});
