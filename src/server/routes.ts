@@ -1,8 +1,8 @@
 /** Every endpoint the server answers, in the order /openapi.json lists them. */
+import { ANALYSIS_ENDPOINTS } from './analyses.js';
 import { CORE_ENDPOINTS } from './api.js';
 import { CONTROL_ENDPOINTS } from './control.js';
-import type { ApiContext, Endpoint } from './endpoint.js';
+import type { Endpoint } from './endpoint.js';
+import { PLACE_ENDPOINTS } from './places.js';
 
-export function apiEndpoints(_ctx: ApiContext): Endpoint[] {
-  return [...CORE_ENDPOINTS, ...CONTROL_ENDPOINTS];
-}
+export const API_ENDPOINTS: Endpoint[] = [...CORE_ENDPOINTS, ...CONTROL_ENDPOINTS, ...ANALYSIS_ENDPOINTS, ...PLACE_ENDPOINTS];

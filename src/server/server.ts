@@ -15,7 +15,7 @@ import { errorReply, notFound } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { parseParams } from './params.js';
 import { WebApp } from './static.js';
-import { apiEndpoints } from './routes.js';
+import { API_ENDPOINTS } from './routes.js';
 
 export interface ServerOptions {
   /** Path of the SQLite database (opened read-only). */
@@ -79,7 +79,7 @@ export class FrontlineServer {
   constructor(private readonly opts: ServerOptions) {
     this.data = new ApiData(opts.db);
     const ctx: ApiContext = { data: this.data };
-    const endpoints = apiEndpoints(ctx);
+    const endpoints = API_ENDPOINTS;
     this.routes = endpoints.map(compile);
     this.web = new WebApp(opts.webDir);
     const doc = Buffer.from(JSON.stringify(openApiDocument(endpoints, `${packageVersion()} (api ${API_REVISION})`), null, 2));

@@ -1,0 +1,137 @@
+/**
+ * HTTP API load: `frontline serve` in a child process, driven by autocannon at 100 concurrent
+ * connections over loopback (both on this machine, so they share its cores).
+ *
+ * Scenarios, each first as one cold pass over its distinct URLs (every answer computed once),
+ * then for --duration seconds warm (answers from the response cache, as on a busy day):
+ *   area-countries, area-oblasts  /api/v1/area?at=D for every day of the history
+ *   snapshot-control              /api/v1/snapshots/{id}/control for the last --snapshots snapshots
+ *   control-cells                 /api/v1/control-cells?keys=… (≤200 keys, gzip) for those snapshots'
+ *                                 new keys, as the map asks while it plays the timeline
+ * Prints JSON: p50/p99/max latency (ms), requests/s, non-2xx and errors per scenario and pass,
+ * and the server's resident memory at the end.
+ *
+ * usage: node --import tsx bench/api.ts --db PATH [--cli tsx|dist] [--duration 10] [--snapshots 60]
+ *   --cli dist  run dist/cli/main.js (after npm run build) instead of src/ through tsx
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { repoRoot } from '../test/support/data.js';
+
+interface AutocannonResult {
+  latency: { p50: number; p99: number; max: number; average: number };
+  requests: { average: number; total: number };
+  throughput: { average: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+interface AutocannonRequest { method?: string; path?: string; headers?: Record<string, string> }
+type Autocannon = (opts: {
+  url: string;
+  connections: number;
+  duration?: number;
+  amount?: number;
+  headers?: Record<string, string>;
+  requests: { setupRequest: (req: AutocannonRequest) => AutocannonRequest }[];
+}) => Promise<AutocannonResult>;
+// autocannon ships no type declarations; the fields used are typed above
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+const CONNECTIONS = 100;
+
+const { values } = parseArgs({ options: { db: { type: 'string' }, cli: { type: 'string' }, duration: { type: 'string' }, snapshots: { type: 'string' } } });
+if (!values.db) {
+  process.stderr.write('usage: node --import tsx bench/api.ts --db PATH [--cli tsx|dist] [--duration 10] [--snapshots 60]\n');
+  process.exit(2);
+}
+const cli = values.cli ?? 'tsx';
+const duration = Number(values.duration ?? 10);
+const nSnapshots = Number(values.snapshots ?? 60);
+
+function startServer(): Promise<{ child: ChildProcess; url: string }> {
+  const args = cli === 'dist' ? ['dist/cli/main.js'] : ['--import', 'tsx', 'src/cli/main.ts'];
+  const child = spawn(process.execPath, [...args, 'serve', '--port', '0', '--db', values.db!], { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      const m = /serving (http:\/\/\S+\/)/.exec(out);
+      if (m) resolve({ child, url: m[1]! });
+    });
+    child.on('exit', (code) => reject(new Error(`frontline serve exited with ${code}`)));
+  });
+}
+
+/** One autocannon run cycling through `paths`: once each (`cold`) or for `duration` seconds. */
+async function load(url: string, paths: string[], pass: 'cold' | 'warm', headers: Record<string, string> = {}): Promise<object> {
+  let i = 0;
+  const r = await autocannon({
+    url,
+    // a cold pass makes each request once: no more connections than requests
+    connections: pass === 'cold' ? Math.min(CONNECTIONS, paths.length) : CONNECTIONS,
+    ...(pass === 'cold' ? { amount: paths.length } : { duration }),
+    headers,
+    requests: [{ setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length]! }) }],
+  });
+  return {
+    pass,
+    connections: pass === 'cold' ? Math.min(CONNECTIONS, paths.length) : CONNECTIONS,
+    distinctUrls: paths.length,
+    requests: r.requests.total,
+    requestsPerSec: Math.round(r.requests.average),
+    latencyMs: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, mean: Math.round(r.latency.average * 10) / 10 },
+    mbPerSec: Math.round((r.throughput.average / 1e6) * 10) / 10,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+  };
+}
+
+const days = (from: string, to: string): string[] => {
+  const out: string[] = [];
+  for (let t = Date.parse(from.slice(0, 10)); t <= Date.parse(to.slice(0, 10)); t += 86_400_000) out.push(new Date(t).toISOString().slice(0, 10));
+  return out;
+};
+
+const { child, url } = await startServer();
+try {
+  const snaps = ((await (await fetch(new URL('api/v1/snapshots', url))).json()) as { snapshots: { id: string; time: string }[] }).snapshots;
+  const dates = days(snaps[0]!.time, snaps[snaps.length - 1]!.time);
+  const scenarios: Record<string, object[]> = {};
+  const run = async (name: string, paths: string[], headers?: Record<string, string>): Promise<void> => {
+    process.stderr.write(`bench api: ${name} (${paths.length} distinct URLs) …\n`);
+    scenarios[name] = [await load(url, paths, 'cold', headers), await load(url, paths, 'warm', headers)];
+  };
+  await run('area-countries', dates.map((d) => `/api/v1/area?at=${d}`));
+  await run('area-oblasts', dates.map((d) => `/api/v1/area?at=${d}&regions=oblasts`));
+
+  // the map playing the timeline: each snapshot's keys, then only the keys not seen before
+  const recent = snaps.slice(-nSnapshots);
+  await run('snapshot-control', recent.map((s) => `/api/v1/snapshots/${s.id}/control`), { 'accept-encoding': 'gzip' });
+  const seen = new Set<string>();
+  const batches: string[] = [];
+  for (const s of recent) {
+    const { cells } = (await (await fetch(new URL(`api/v1/snapshots/${s.id}/control`, url))).json()) as { cells: string[] };
+    const fresh = cells.filter((k) => !seen.has(k));
+    fresh.forEach((k) => seen.add(k));
+    for (let i = 0; i < fresh.length; i += 200) batches.push(`/api/v1/control-cells?keys=${fresh.slice(i, i + 200).join(',')}`);
+  }
+  await run('control-cells', batches, { 'accept-encoding': 'gzip' });
+
+  const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+  process.stdout.write(JSON.stringify({
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+    server: cli,
+    connections: CONNECTIONS,
+    warmSeconds: duration,
+    snapshots: { total: snaps.length, controlScenario: recent.length, distinctCells: seen.size },
+    scenarios,
+    serverRssMiB: rss ? Math.round(Number(rss[1]) / 1024) : null,
+  }, null, 2) + '\n');
+} finally {
+  child.kill('SIGTERM');
+}
