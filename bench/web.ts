@@ -6,8 +6,11 @@
  *   browser's Resource Timing (transferSize: encoded bodies plus headers), split by kind;
  * - timeline step: performance.now() in the page from the key press to the map having drawn the
  *   new snapshot (the app marks #map[data-rendered-snapshot] once MapLibre is idle), over
- *   `--steps` steps back from the latest snapshot ("cold": cells not seen before are fetched),
- *   then the same steps forward again ("warm": everything is in the client's cache).
+ *   `--steps` steps back from the latest snapshot, back to back (new cells are fetched, and the
+ *   server computes each snapshot's cell list on first request unless the database stores it);
+ *   the same steps forward again (all cached in the client); and steps through snapshots not
+ *   seen before with a second between them, as someone reading the map steps (the app
+ *   prefetches both neighbours of the shown snapshot).
  *
  * Targets: a step under 100 ms, a first load under 2 MB. Prints JSON.
  *
@@ -38,6 +41,7 @@ const summary = (xs: number[]): object => ({
 /** One step in the page: press the key, wait for the map to mark the expected snapshot drawn. */
 const STEP = `async ([key, id]) => {
   const map = document.querySelector('#map');
+  performance.clearMarks();
   const t0 = performance.now();
   document.body.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
   await new Promise((resolve) => {
@@ -47,12 +51,17 @@ const STEP = `async ([key, id]) => {
     });
     o.observe(map, { attributes: true, attributeFilter: ['data-rendered-snapshot'] });
   });
-  return performance.now() - t0;
+  const total = performance.now() - t0;
+  const ready = performance.getEntriesByName('frontline:cells-ready').find((m) => m.detail === id);
+  return [total, ready ? ready.startTime - t0 : NaN];
 }`;
 
 const h = await startWebHarness(values.db);
 try {
-  const snaps = ((await (await fetch(new URL('api/v1/snapshots', h.base))).json()) as { snapshots: { id: string }[] }).snapshots;
+  const res = await fetch(new URL('api/v1/snapshots', h.base));
+  if (!res.ok) throw new Error(`GET /api/v1/snapshots: ${res.status} ${await res.text()}`);
+  const snaps = ((await res.json()) as { snapshots: { id: string }[] }).snapshots;
+  if (snaps.length < steps + 1) throw new Error(`${values.db} holds ${snaps.length} snapshots; --steps ${steps} needs more`);
   const page = await h.context.newPage();
   const started = Date.now();
   await page.goto(h.base);
@@ -65,7 +74,7 @@ try {
     const out = {};
     for (const e of performance.getEntriesByType('resource')) {
       const u = new URL(e.name);
-      const kind = u.pathname.startsWith('/api/v1/') ? 'api ' + u.pathname.split('/')[3]
+      const kind = u.pathname.startsWith('/api/v1/') ? 'api ' + (u.pathname.endsWith('/control') ? 'control' : u.pathname.split('/')[3])
         : u.pathname.startsWith('/basemap/') ? 'basemap' : u.pathname.startsWith('/assets/') ? 'app ' + u.pathname.split('.').pop() : 'other';
       out[kind] = (out[kind] ?? 0) + e.transferSize;
     }
@@ -73,10 +82,25 @@ try {
   })()`)) as Record<string, number>;
 
   const fn = `(${STEP})`;
-  const cold: number[] = [], warm: number[] = [];
+  /** Per kind of step: total times, and the part spent before the data was ready to draw. */
+  const data: Record<string, number[]> = { back_to_back: [], cached: [], after_a_second: [] };
+  const step = async (key: string, id: string, kind?: string): Promise<number> => {
+    const [total, ready] = (await page.evaluate(`${fn}(${JSON.stringify([key, id])})`)) as [number, number];
+    if (kind) data[kind]!.push(ready);
+    return total;
+  };
+  const cold: number[] = [], warm: number[] = [], paused: number[] = [];
   const n = snaps.length;
-  for (let i = 1; i <= steps; i++) cold.push((await page.evaluate(`${fn}(${JSON.stringify(['ArrowLeft', snaps[n - 1 - i]!.id])})`)) as number);
-  for (let i = steps - 1; i >= 0; i--) warm.push((await page.evaluate(`${fn}(${JSON.stringify(['ArrowRight', snaps[n - 1 - i]!.id])})`)) as number);
+  // back to back: each step starts the moment the previous one is drawn
+  for (let i = 1; i <= steps; i++) cold.push(await step('ArrowLeft', snaps[n - 1 - i]!.id, 'back_to_back'));
+  // the same snapshots again: everything is in the client's cache
+  for (let i = steps - 1; i >= 0; i--) warm.push(await step('ArrowRight', snaps[n - 1 - i]!.id, 'cached'));
+  // new snapshots at a reading pace (a second between steps): the app prefetches neighbours
+  await step('Home', snaps[0]!.id);
+  for (let i = 1; i <= steps; i++) {
+    await page.waitForTimeout(1000);
+    paused.push(await step('ArrowRight', snaps[i]!.id, 'after_a_second'));
+  }
 
   const result = {
     snapshots: n,
@@ -87,8 +111,11 @@ try {
       by_kind: byKind,
       until_map_drawn_ms: firstLoadMs,
     },
-    step_cold: summary(cold),
-    step_warm: summary(warm),
+    step_back_to_back: summary(cold),
+    step_cached: summary(warm),
+    step_after_a_second: summary(paused),
+    // the part of each step spent waiting for data (network and server), before drawing began
+    data_wait: Object.fromEntries(Object.entries(data).map(([k, xs]) => [k, summary(xs)])),
     step_target_ms: 100,
   };
   process.stdout.write(JSON.stringify(result, null, 2) + '\n');

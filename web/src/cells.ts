@@ -14,8 +14,6 @@ export class CellCache {
   private readonly lists = new Map<string, Promise<ControlList>>();
   private readonly cells = new Map<string, CellFeature[]>();
   private readonly pending = new Map<string, Promise<void>>();
-  /** Bytes of JSON received for cells, for the status line and the benchmark. */
-  cellRequests = 0;
 
   /** Geometry features of a snapshot, fetching only cells not yet known. */
   async features(snapshotId: string, signal?: AbortSignal): Promise<{ list: ControlList; features: CellFeature[] }> {
@@ -79,7 +77,6 @@ export class CellCache {
 
   private async fetchBatch(keys: string[]): Promise<void> {
     try {
-      this.cellRequests++;
       const fc = await api.cells(keys);
       const byKey = new Map<string, CellFeature[]>(keys.map((k) => [k, []]));
       for (const f of fc.features) byKey.get(f.properties.cell)?.push(f);

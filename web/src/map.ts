@@ -3,7 +3,7 @@
  * control geometry of the shown snapshot, and in compare mode the ground that changed hands.
  */
 import * as maplibregl from 'maplibre-gl';
-import type { GeoJSONSource, StyleSpecification } from 'maplibre-gl';
+import type { ExpressionSpecification, GeoJSONSource, StyleSpecification } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import { COLORS } from './colors.js';
@@ -23,6 +23,17 @@ export const ATTRIBUTION = {
   osm: 'Area borders: © <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors (ODbL)',
 };
 
+/**
+ * The control source holds every cell feature loaded so far, for all snapshots seen, and a
+ * snapshot is shown by switching its features on through feature state. Moving along the
+ * timeline then changes a few dozen feature states on the main thread instead of re-tiling
+ * the whole control geometry in the worker (setData), which took 0.4–0.5 s per step with
+ * software WebGL; only cells never seen before go to the worker, as an incremental updateData.
+ */
+const SHOWN: ExpressionSpecification = ['case', ['boolean', ['feature-state', 'on'], false], 1, 0];
+/** Loaded features beyond which the source is rebuilt from the shown snapshot alone. */
+const MAX_LOADED_FEATURES = 20_000;
+
 function style(): StyleSpecification {
   return {
     version: 8,
@@ -41,15 +52,15 @@ function style(): StyleSpecification {
       // Ukraine is held by Ukraine except where the control layer says otherwise
       { id: 'ukraine', type: 'fill', source: 'countries', filter: ['==', ['get', 'name'], 'Ukraine'], paint: { 'fill-color': COLORS.ua } },
       // opaque fills: cells meet edge to edge, and translucent fills would show every seam
-      { id: 'control-ru', type: 'fill', source: 'control', filter: ['==', ['get', 'side'], 'RU'], paint: { 'fill-color': COLORS.ru } },
-      { id: 'control-ua', type: 'fill', source: 'control', filter: ['==', ['get', 'side'], 'UA'], paint: { 'fill-color': COLORS.ua } },
-      { id: 'control-contested', type: 'fill', source: 'control', filter: ['==', ['get', 'side'], 'contested'], paint: { 'fill-color': COLORS.contested } },
-      { id: 'control-contested-hatch', type: 'fill', source: 'control', filter: ['==', ['get', 'side'], 'contested'], paint: { 'fill-pattern': 'hatch' } },
+      { id: 'control-ru', type: 'fill', source: 'control', filter: ['==', ['get', 'side'], 'RU'], paint: { 'fill-color': COLORS.ru, 'fill-opacity': SHOWN } },
+      { id: 'control-ua', type: 'fill', source: 'control', filter: ['==', ['get', 'side'], 'UA'], paint: { 'fill-color': COLORS.ua, 'fill-opacity': SHOWN } },
+      { id: 'control-contested', type: 'fill', source: 'control', filter: ['==', ['get', 'side'], 'contested'], paint: { 'fill-color': COLORS.contested, 'fill-opacity': SHOWN } },
+      { id: 'control-contested-hatch', type: 'fill', source: 'control', filter: ['==', ['get', 'side'], 'contested'], paint: { 'fill-pattern': 'hatch', 'fill-opacity': SHOWN } },
       { id: 'change-ru', type: 'fill', source: 'change', filter: ['==', ['get', 'to'], 'RU'], paint: { 'fill-color': COLORS.gainRu, 'fill-opacity': 0.85 } },
       { id: 'change-ua', type: 'fill', source: 'change', filter: ['!=', ['get', 'to'], 'RU'], paint: { 'fill-color': COLORS.gainUa, 'fill-opacity': 0.85 } },
       { id: 'regions', type: 'line', source: 'regions', paint: { 'line-color': COLORS.region, 'line-width': 0.7, 'line-dasharray': [3, 2] } },
       { id: 'borders', type: 'line', source: 'borders', paint: { 'line-color': COLORS.border, 'line-width': ['interpolate', ['linear'], ['zoom'], 4, 0.8, 9, 1.8] } },
-      { id: 'front', type: 'line', source: 'control', filter: ['==', ['get', 'kind'], 'front'], layout: { 'line-join': 'round' }, paint: { 'line-color': COLORS.front, 'line-width': ['interpolate', ['linear'], ['zoom'], 4, 1, 10, 2.5] } },
+      { id: 'front', type: 'line', source: 'control', filter: ['==', ['get', 'kind'], 'front'], layout: { 'line-join': 'round' }, paint: { 'line-color': COLORS.front, 'line-opacity': SHOWN, 'line-width': ['interpolate', ['linear'], ['zoom'], 4, 1, 10, 2.5] } },
     ],
   };
 }
@@ -72,7 +83,10 @@ function hatchImage(): ImageData {
 
 export interface ControlMap {
   map: maplibregl.Map;
+  /** Shows these features (objects kept by the cell cache, so the same cell is the same object). */
   setControl(features: GeoJSON.Feature[]): void;
+  /** Hands features to the map without showing them, so that showing them later costs nothing. */
+  preloadControl(features: GeoJSON.Feature[]): void;
   setChange(fc: GeoJSON.FeatureCollection | undefined): void;
   setRegions(fc: GeoJSON.FeatureCollection): void;
   setCountries(fc: GeoJSON.FeatureCollection): void;
@@ -111,11 +125,13 @@ export function createMap(container: HTMLElement, view: [number, number, number]
       } else map.once('idle', () => resolve());
     });
 
+  const control = new ControlLayer(map);
   return new Promise((resolve) => {
     map.once('load', () => {
       resolve({
         map,
-        setControl: (features) => source('control').setData({ type: 'FeatureCollection', features }),
+        setControl: (features) => control.show(features),
+        preloadControl: (features) => void control.add(features, true),
         setChange: (fc) => source('change').setData(fc ?? EMPTY),
         setRegions: (fc) => source('regions').setData(fc),
         setCountries: (fc) => source('countries').setData(fc),
@@ -123,4 +139,57 @@ export function createMap(container: HTMLElement, view: [number, number, number]
       });
     });
   });
+}
+
+/** The shown snapshot's features as feature states over an append-only source (see SHOWN). */
+class ControlLayer {
+  private ids = new WeakMap<object, number>();
+  private loaded = 0;
+  private nextId = 1;
+  private shown = new Set<number>();
+
+  constructor(private readonly map: maplibregl.Map) {}
+
+  show(features: GeoJSON.Feature[]): void {
+    const next = new Set(this.add(features));
+    for (const id of this.shown) if (!next.has(id)) this.map.setFeatureState({ source: 'control', id }, { on: false });
+    for (const id of next) if (!this.shown.has(id)) this.map.setFeatureState({ source: 'control', id }, { on: true });
+    this.shown = next;
+  }
+
+  /**
+   * Adds the features the source lacks, hidden, and returns the ids of all of them. Adding is the
+   * expensive part (the worker re-tiles the source), so neighbours are added ahead of time.
+   */
+  add(features: GeoJSON.Feature[], preload = false): number[] {
+    const source = this.map.getSource<GeoJSONSource>('control')!;
+    if (this.loaded + features.length > MAX_LOADED_FEATURES) {
+      if (preload) return []; // a reset would blank the shown snapshot; leave it to show()
+      this.reset(source);
+    }
+    const added: GeoJSON.Feature[] = [];
+    const ids = features.map((f) => {
+      let id = this.ids.get(f);
+      if (id === undefined) {
+        id = this.nextId++;
+        this.ids.set(f, id);
+        added.push({ ...f, id });
+      }
+      return id;
+    });
+    if (added.length) {
+      this.loaded += added.length;
+      void source.updateData({ add: added });
+    }
+    return ids;
+  }
+
+  /** Drops every feature: a long session would otherwise keep the whole history on the GPU. */
+  private reset(source: GeoJSONSource): void {
+    void source.setData({ type: 'FeatureCollection', features: [] });
+    this.map.removeFeatureState({ source: 'control' });
+    this.loaded = 0;
+    this.shown = new Set();
+    this.ids = new WeakMap();
+  }
 }
