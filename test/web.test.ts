@@ -6,12 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { frontlineAsync } from './support/cli.js';
 import { repoRoot } from './support/data.js';
-import { historyDb } from './support/history-db.js';
+import { historyDbCopy } from './support/history-db.js';
 import {
   DESKTOP, PHONE, getJson, sideAtCentre, startWebHarness, waitForRendered, watch, type WebHarness,
 } from './support/browser.js';
@@ -28,13 +30,18 @@ const at = (snaps: Snap[], day: string): Snap => snaps.filter((s) => Date.parse(
 
 describe('web app', () => {
   let h: WebHarness;
+  let dir: string;
   let db: string;
   let snaps: Snap[];
   let page: Page;
 
   before(async () => {
     mkdirSync(out, { recursive: true });
-    db = (await historyDb()).path;
+    // a copy: preparing places (for search, and to name changed ground) writes to the database
+    dir = await mkdtemp(join(tmpdir(), 'frontline-web-test-'));
+    db = await historyDbCopy(dir);
+    const prepared = await frontlineAsync(['places', '--at', '2025-08-01', '--limit', '1', '--db', db]);
+    assert.equal(prepared.code, 0, prepared.stderr);
     h = await startWebHarness(db);
     snaps = (await getJson<{ snapshots: Snap[] }>(h.base, 'api/v1/snapshots')).snapshots;
     page = await h.context.newPage();
@@ -42,7 +49,12 @@ describe('web app', () => {
 
   after(async () => {
     await h?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
+
+  /** Keys of every /control-cells request a page made. */
+  const fetchedKeys = (log: { requests: string[] }): string[] =>
+    log.requests.filter((u) => u.includes('/api/v1/control-cells')).flatMap((u) => new URL(u).searchParams.get('keys')!.split(','));
 
   /** The figures panel's numbers, read from the page. */
   async function shownFigures(p: Page): Promise<Record<string, number>> {
@@ -100,11 +112,14 @@ describe('web app', () => {
     assert.ok(weekly.length > 150);
     assert.equal((await page.locator('#chart .chart-line').getAttribute('d'))!.split('L').length, weekly.length);
 
-    // map data came from the API: the drawn cells are the snapshot's
-    const control = await getJson<{ cells: string[] }>(h.base, `api/v1/snapshots/${latest.id}/control`);
-    const cellRequests = log.requests.filter((u) => u.includes('/api/v1/control-cells'));
-    const requested = new Set(cellRequests.flatMap((u) => new URL(u).searchParams.get('keys')!.split(',')));
-    assert.deepEqual([...requested].sort(), [...new Set(control.cells)].sort());
+    // map data came from the API: the snapshot's cells, each fetched once, and beyond them only
+    // the few that its neighbour (prefetched for the next step) adds
+    const cells = async (s: Snap): Promise<Set<string>> => new Set((await getJson<{ cells: string[] }>(h.base, `api/v1/snapshots/${s.id}/control`)).cells);
+    const [own, neighbour] = [await cells(latest), await cells(snaps.at(-2)!)];
+    const requested = fetchedKeys(log);
+    assert.equal(new Set(requested).size, requested.length, 'a cell was fetched twice');
+    for (const k of own) assert.ok(requested.includes(k), `cell ${k} of the shown snapshot was not fetched`);
+    for (const k of requested) assert.ok(own.has(k) || neighbour.has(k), `cell ${k} belongs to neither the snapshot nor its neighbour`);
 
     // attribution of every source shown
     const credits = await page.locator('.maplibregl-ctrl-attrib').textContent();
@@ -128,12 +143,14 @@ describe('web app', () => {
     await waitForRendered(page, previous.id);
     await expectFiguresOf(page, previous);
     assert.match(page.url(), new RegExp(`date=${previous.time}`));
-    // only the cells the previous snapshot has and the latest had not were downloaded
-    const [a, b] = await Promise.all([last, previous].map((s) => getJson<{ cells: string[] }>(h.base, `api/v1/snapshots/${s.id}/control`)));
-    const known = new Set(a!.cells);
-    const fresh = new Set(b!.cells.filter((k) => !known.has(k)));
-    const fetched = log.requests.filter((u) => u.includes('/api/v1/control-cells')).flatMap((u) => new URL(u).searchParams.get('keys')!.split(','));
-    assert.deepEqual(fetched.sort(), [...fresh].sort());
+    // the step fetched no cell already known: at most those of the next neighbour back, which
+    // the app prefetches (the previous snapshot's own were prefetched on the first load)
+    const [a, b, c] = await Promise.all([last, previous, snaps[n - 3]!].map((s) => getJson<{ cells: string[] }>(h.base, `api/v1/snapshots/${s.id}/control`)));
+    const known = new Set([...a!.cells, ...b!.cells]);
+    const fresh = new Set(b!.cells.filter((k) => !a!.cells.includes(k)));
+    const fetched = fetchedKeys(log);
+    assert.equal(new Set(fetched).size, fetched.length, 'a cell was fetched twice');
+    for (const k of fetched) assert.ok(!known.has(k) && c!.cells.includes(k), `cell ${k} fetched needlessly`);
     assert.ok(fresh.size < b!.cells.length / 4, `${fresh.size} of ${b!.cells.length} cells changed between neighbours`);
 
     // a jump back to the summer of 2022: the map and the figures change
@@ -213,8 +230,9 @@ describe('web app', () => {
     assert.ok(most > 500, `Russia gained ${most} km² in its best oblast between the dates`);
 
     // the gains are drawn: the map changed, and the legend names the new colours
+    assert.equal(await page.locator('#compare .hint').count(), 0, 'changed ground could not be drawn');
     await page.waitForFunction(`document.querySelector('.legend .compare-only:not([hidden])') !== null`);
-    await page.waitForTimeout(500);
+    await page.locator(`#map[data-rendered-change="${then.id}-${now.id}"]`).waitFor({ state: 'attached', timeout: 60_000 });
     assert.notDeepEqual(await page.locator('#map').screenshot(), mapBefore);
     await page.screenshot({ path: join(out, 'web-desktop-compare.png') });
   });
@@ -222,17 +240,25 @@ describe('web app', () => {
   test('settlement search finds a place, moves the map there and shows who held it when', async () => {
     await page.goto(`${h.base}?date=2025-08-01`);
     await waitForRendered(page, at(snaps, '2025-08-01').id);
-    await page.locator('#search-input').fill('Pokrovs');
+    await page.locator('#search-input').fill('Kherso');
     const first = page.locator('#search-results button').first();
     await first.waitFor();
-    const hits = await getJson<{ name: string; country: string }[]>(h.base, 'api/v1/places/search?q=Pokrovs');
+    const hits = await getJson<{ name: string; country: string }[]>(h.base, 'api/v1/places/search?q=Kherso');
     assert.equal(await page.locator('#search-results button').count(), hits.length);
     assert.equal(await first.getAttribute('data-place'), `${hits[0]!.name}|${hits[0]!.country}`);
     await first.click();
     await page.locator('#place-panel:not([hidden]) .place-periods').waitFor();
     assert.match(decodeURIComponent(page.url()), new RegExp(`place=${hits[0]!.name}\\|${hits[0]!.country}`));
-    const place = await getJson<{ periods: unknown[] }>(h.base, `api/v1/place?name=${encodeURIComponent(hits[0]!.name)}&country=${hits[0]!.country}`);
-    assert.equal(await page.locator('.place-periods tbody tr').count(), place.periods.length);
+    const place = await getJson<{ history: { side: string; from: string }[] }>(h.base, `api/v1/place?name=${encodeURIComponent(hits[0]!.name)}&country=${hits[0]!.country}`);
+    assert.deepEqual(await page.locator('.place-periods tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-side'))), place.history.map((x) => x.side));
+    // Kherson: occupied from March 2022, liberated on 11 November 2022, Ukrainian since
+    assert.equal(hits[0]!.name, 'Kherson');
+    assert.deepEqual(place.history.map((x) => [x.side, x.from.slice(0, 10)]), [['RU', snaps[0]!.time.slice(0, 10)], ['UA', '2022-11-11']]);
+    assert.equal(await page.locator('.place-periods tr.current').getAttribute('data-side'), 'UA');
+    // the map moved there
+    const view = new URL(page.url()).searchParams.get('map')!.split('/').map(Number);
+    const hit = hits[0] as unknown as { lon: number; lat: number };
+    assert.ok(Math.abs(view[1]! - hit.lat) < 0.05 && Math.abs(view[2]! - hit.lon) < 0.05, `map at ${view.join('/')}`);
     await page.screenshot({ path: join(out, 'web-desktop-place.png') });
   });
 

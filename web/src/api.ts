@@ -34,7 +34,7 @@ export interface CellFeature {
   properties: { cell: string; side?: Side; kind?: 'front' };
 }
 
-export interface PlaceHit { name: string; country: string; population: number; lon: number; lat: number }
+export interface PlaceHit { name: string; country: string; population: number | null; lon: number; lat: number }
 
 export class ApiError extends Error {
   constructor(readonly status: number, message: string) {

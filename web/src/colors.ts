@@ -17,5 +17,6 @@ export const COLORS = {
   region: '#7a7a7a',
   gainRu: '#762a83',
   gainUa: '#1b7837',
+  toContested: '#4d4d4d',
   text: '#1d1d1d',
 } as const;

@@ -10,8 +10,7 @@ export function renderCompare(box: HTMLElement, c: ChangeResult): void {
   const line = (key: string, label: string, r: ChangeRow | undefined): HTMLElement[] =>
     r
       ? [el('dt', {}, label), el('dd', { 'data-change': key, 'data-gained': String(r.gained_km2), 'data-lost': String(r.lost_km2), 'data-net': String(r.net_km2) },
-          el('span', { class: 'gain-ru-text' }, `taken ${km2(r.gained_km2)}`), ' · ',
-          el('span', { class: 'gain-ua-text' }, `lost ${km2(r.lost_km2)}`), ' · ',
+          `gained ${km2(r.gained_km2)} · lost ${km2(r.lost_km2)} · `,
           el('strong', {}, `net ${signedKm2(r.net_km2)}`))]
       : [];
   box.replaceChildren(

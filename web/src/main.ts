@@ -97,7 +97,7 @@ class App {
 
     this.places = new PlaceSearch($('#search'), $('#place-panel'), $('#place'), (place) => {
       this.state.place = place ? `${place.name}|${place.country}` : undefined;
-      this.labels.highlight(place);
+      this.labels.highlight(place && { ...place, population: place.population ?? 0 });
       if (place) view.map.flyTo({ center: [place.lon, place.lat], zoom: Math.max(view.map.getZoom(), 8) });
       this.saveState();
     }, () => this.snapshots[this.timeline.index]?.time);
@@ -245,13 +245,22 @@ class App {
     const [from, to] = Date.parse(other.time) <= Date.parse(snap.time) ? [other.time, snap.time] : [snap.time, other.time];
     const box = $('#compare');
     try {
+      // the pieces are optional: the server names each after its nearest place, and answers 503
+      // while the database has no places prepared; the totals do not depend on them
       const [change, pieces, figures] = await Promise.all([
         getJson<ChangeResult>('change', { from, to }, ctl.signal),
-        getJson<GeoJSON.FeatureCollection>('change', { from, to, format: 'geojson' }, ctl.signal),
+        getJson<GeoJSON.FeatureCollection>('change', { from, to, format: 'geojson' }, ctl.signal).catch((e: unknown) => {
+          if (ctl.signal.aborted) throw e;
+          return e instanceof Error ? e : new Error(String(e));
+        }),
         this.regionSet === COUNTRIES ? undefined : api.area(other.id, this.regionSet, ctl.signal),
       ]);
-      this.view.setChange(pieces);
+      this.view.setChange(pieces instanceof Error ? undefined : pieces);
       renderCompare(box, change);
+      void this.view.idle().then(() => {
+        if (!ctl.signal.aborted) $('#map').dataset.renderedChange = `${change.from.id}-${change.to.id}`;
+      });
+      if (pieces instanceof Error) box.append(el('p', { class: 'hint' }, `The changed ground cannot be drawn: ${pieces.message}`));
       this.compareFigures = figures ?? (await api.area(other.id, COUNTRIES, ctl.signal));
       void this.loadFigures();
     } catch (e) {

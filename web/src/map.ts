@@ -56,8 +56,10 @@ function style(): StyleSpecification {
       { id: 'control-ua', type: 'fill', source: 'control', filter: ['==', ['get', 'side'], 'UA'], paint: { 'fill-color': COLORS.ua, 'fill-opacity': SHOWN } },
       { id: 'control-contested', type: 'fill', source: 'control', filter: ['==', ['get', 'side'], 'contested'], paint: { 'fill-color': COLORS.contested, 'fill-opacity': SHOWN } },
       { id: 'control-contested-hatch', type: 'fill', source: 'control', filter: ['==', ['get', 'side'], 'contested'], paint: { 'fill-pattern': 'hatch', 'fill-opacity': SHOWN } },
-      { id: 'change-ru', type: 'fill', source: 'change', filter: ['==', ['get', 'to'], 'RU'], paint: { 'fill-color': COLORS.gainRu, 'fill-opacity': 0.85 } },
-      { id: 'change-ua', type: 'fill', source: 'change', filter: ['!=', ['get', 'to'], 'RU'], paint: { 'fill-color': COLORS.gainUa, 'fill-opacity': 0.85 } },
+      // /api/v1/change?format=geojson: each changed piece with from_side and to_side
+      { id: 'change-ru', type: 'fill', source: 'change', filter: ['==', ['get', 'to_side'], 'RU'], paint: { 'fill-color': COLORS.gainRu, 'fill-opacity': 0.85 } },
+      { id: 'change-ua', type: 'fill', source: 'change', filter: ['==', ['get', 'to_side'], 'UA'], paint: { 'fill-color': COLORS.gainUa, 'fill-opacity': 0.85 } },
+      { id: 'change-contested', type: 'fill', source: 'change', filter: ['==', ['get', 'to_side'], 'contested'], paint: { 'fill-color': COLORS.toContested, 'fill-opacity': 0.6 } },
       { id: 'regions', type: 'line', source: 'regions', paint: { 'line-color': COLORS.region, 'line-width': 0.7, 'line-dasharray': [3, 2] } },
       { id: 'borders', type: 'line', source: 'borders', paint: { 'line-color': COLORS.border, 'line-width': ['interpolate', ['linear'], ['zoom'], 4, 0.8, 9, 1.8] } },
       { id: 'front', type: 'line', source: 'control', filter: ['==', ['get', 'kind'], 'front'], layout: { 'line-join': 'round' }, paint: { 'line-color': COLORS.front, 'line-opacity': SHOWN, 'line-width': ['interpolate', ['linear'], ['zoom'], 4, 1, 10, 2.5] } },

@@ -6,12 +6,14 @@
 import { api, getJson, type PlaceHit } from './api.js';
 import { el, utc } from './format.js';
 
-/** /api/v1/place: the settlement and the periods in which each side held it. */
-export interface PlaceTimeline {
-  place: PlaceHit;
-  periods: { side: string; from: { id: string; time: string }; to: { id: string; time: string } }[];
-  [k: string]: unknown;
+/** /api/v1/place (`frontline place --json`): the settlement and who held it, interval by interval. */
+export interface PlaceTimeline extends PlaceHit {
+  /** `from`: the first snapshot in that state; `to`: the first no longer in it, null while it lasts. */
+  history: { side: string; from: string; to: string | null }[];
+  credit: string;
 }
+
+const people = (n: number | null): string => (n === null ? 'population unknown' : `population ${n.toLocaleString('en-GB')}`);
 
 export class PlaceSearch {
   private request?: AbortController;
@@ -71,7 +73,7 @@ export class PlaceSearch {
       const hits = await api.search(q, ctl.signal);
       this.results.replaceChildren(...hits.map((h) => {
         const b = el('button', { type: 'button', 'data-place': `${h.name}|${h.country}` },
-          el('span', {}, h.name), el('small', {}, ` ${h.country} · ${h.population.toLocaleString('en-GB')}`));
+          el('span', {}, h.name), el('small', {}, ` ${h.country} · ${h.population?.toLocaleString('en-GB') ?? '–'}`));
         b.addEventListener('click', () => void this.select(h));
         return el('li', {}, b);
       }));
@@ -98,7 +100,7 @@ export class PlaceSearch {
     this.input.value = p.name;
     if (move) this.onSelect(p);
     this.panel.hidden = false;
-    this.box.replaceChildren(el('p', {}, `${p.name} (${p.country}) · population ${p.population.toLocaleString('en-GB')}`), el('p', { class: 'hint' }, 'Loading its control history…'));
+    this.box.replaceChildren(el('p', {}, `${p.name} (${p.country}) · ${people(p.population)}`), el('p', { class: 'hint' }, 'Loading its control history…'));
     try {
       const t = await getJson<PlaceTimeline>('place', { name: p.name, country: p.country });
       this.render(p, t);
@@ -110,19 +112,20 @@ export class PlaceSearch {
 
   private render(p: PlaceHit, t: PlaceTimeline): void {
     const now = this.currentTime();
-    const periods = Array.isArray(t.periods) ? t.periods : [];
-    const rows = periods.map((x) => {
-      const current = now !== undefined && Date.parse(x.from.time) <= Date.parse(now) && Date.parse(now) <= Date.parse(x.to.time);
-      return el('tr', { class: current ? 'current' : '' },
-        el('td', {}, el('span', { class: `side side-${x.side.toLowerCase()}` }, x.side)),
-        el('td', {}, utc(x.from.time)), el('td', {}, utc(x.to.time)));
+    const names: Record<string, string> = { RU: 'Russia', UA: 'Ukraine', contested: 'contested' };
+    const rows = t.history.map((x) => {
+      const current = now !== undefined && Date.parse(x.from) <= Date.parse(now) && (x.to === null || Date.parse(now) < Date.parse(x.to));
+      return el('tr', { class: current ? 'current' : '', 'data-side': x.side },
+        el('td', {}, el('span', { class: `side side-${x.side.toLowerCase()}` }, names[x.side] ?? x.side)),
+        el('td', {}, utc(x.from)), el('td', {}, x.to === null ? 'now' : utc(x.to)));
     });
     this.box.replaceChildren(
-      el('p', {}, el('strong', {}, p.name), ` (${p.country}) · population ${p.population.toLocaleString('en-GB')}`),
+      el('p', {}, el('strong', {}, t.name), ` (${t.country}) · ${people(t.population)}`),
       el('table', { class: 'place-periods' },
-        el('caption', {}, 'Who held it, from the first to the last snapshot of each period'),
-        el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Side'), el('th', { scope: 'col' }, 'From'), el('th', { scope: 'col' }, 'To'))),
+        el('caption', {}, 'Who held it: from the first snapshot in each state to the first no longer in it'),
+        el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Held by'), el('th', { scope: 'col' }, 'From'), el('th', { scope: 'col' }, 'Until'))),
         el('tbody', {}, ...rows)),
+      el('p', { class: 'hint' }, t.credit),
     );
   }
 }
