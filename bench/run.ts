@@ -14,7 +14,8 @@
  *     history, `front` on single dates (each a fresh CLI process, as a user runs them; the first
  *     run of each computes and stores the control geometry of the cells it needs), against
  *     bench/reference/change_front.py computing the same from the snapshot files in the same run.
- * (e) the other benchmarks over the database of (a), each printing JSON: bench/places.ts (a
+ * (e) the other benchmarks over the database of (a), each printing JSON: bench/analyses.ts
+ *     (change and front inside one process, as the server runs them), bench/places.ts (a
  *     place's history), bench/api.ts (HTTP API latency under load), bench/web.ts (the web app).
  *
  * Reports wall time and peak RSS of every step (through /usr/bin/time -v when present, else by
@@ -242,11 +243,11 @@ async function main(): Promise<number> {
 
     // (e) the other benchmarks, each on the database of (a)
     const extra: Record<string, unknown> = {};
-    for (const name of ['places', 'api', 'web']) {
+    for (const name of ['analyses', 'places', 'api', 'web']) {
       const script = join(repoRoot(), 'bench', `${name}.ts`);
       if (!existsSync(script)) continue;
       const out = join(tmp, `${name}.json`);
-      const args = ['--import', 'tsx', script, '--db', db, ...(name === 'places' ? [] : ['--cli', values.cli ?? 'tsx'])];
+      const args = ['--import', 'tsx', script, '--db', db, ...(name === 'api' ? ['--cli', values.cli ?? 'tsx'] : [])];
       try {
         await step(`(e) bench/${name}.ts`, node, args, out);
         extra[name] = JSON.parse(await readFile(out, 'utf8')) as unknown;

@@ -12,8 +12,11 @@ For a snapshot X, inside Ukraine:
     UA_X = Ukraine - RU_X - C_X
 For a pair (A, B): gained/lost km² per side, e.g. RU gained = area(RU_B - RU_A).
 Front of X: the outline of RU_X farther than 2 km from Ukraine's outline (coasts and borders are
-not a front, and drawings stop short of them by up to a few hundred metres), the 2 km taken in an
-azimuthal equidistant projection about the middle of the front (pyproj); its geodesic length in km.
+not a front, and drawings stop short of them by up to a few hundred metres). Measured differently
+from frontline on purpose (no buffers, no cells): the outline is cut into steps of at most 100 m,
+a step counts when its midpoint lies more than 2 km from Ukraine's outline (distances in an
+azimuthal equidistant projection about the middle of the front, pyproj, nearest outline segments
+from an STRtree), and the counted steps' geodesic lengths (pyproj.Geod) are summed.
 
 usage:
   /usr/bin/python3 bench/reference/change_front.py --dir DIR --statuses S.json \\
@@ -30,11 +33,73 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from control_area import GEOD, area_km2, load_borders, polygons_of, union_valid  # noqa: E402
 
-from shapely.geometry import LineString  # noqa: E402
-from shapely.ops import transform  # noqa: E402
+import math  # noqa: E402
+import warnings  # noqa: E402
+
+warnings.filterwarnings("ignore", message="STRtree will be changed")
+
+from shapely.geometry import LineString, Point, box  # noqa: E402
+from shapely.strtree import STRtree  # noqa: E402
 import pyproj  # noqa: E402
 
 MARGIN_KM = 2.0
+STEP_KM = 0.1
+
+
+def lines_of(geom):
+    stack, out = [geom], []
+    while stack:
+        g = stack.pop()
+        if g.is_empty:
+            continue
+        if isinstance(g, LineString):
+            out.append(g)
+        elif hasattr(g, "geoms"):
+            stack.extend(g.geoms)
+        elif hasattr(g, "exterior"):
+            stack.append(g.exterior)
+            stack.extend(g.interiors)
+    return out
+
+
+class Outline:
+    """Ukraine's outline cut into short segments, projected, in an STRtree for nearest queries."""
+
+    def __init__(self, ukraine, fwd):
+        self.fwd = fwd
+        segs = []
+        for line in lines_of(ukraine.boundary):
+            xs, ys = fwd(*zip(*line.coords))
+            pts = list(zip(xs, ys))
+            for i in range(0, len(pts) - 1, 8):
+                segs.append(LineString(pts[i:i + 9]))
+        self.segs = segs
+        self.tree = STRtree(segs)
+
+    def near(self, x, y):
+        found = self.tree.query(box(x - MARGIN_KM, y - MARGIN_KM, x + MARGIN_KM, y + MARGIN_KM))
+        p = Point(x, y)
+        for g in found:
+            seg = self.segs[int(g)] if not hasattr(g, "geom_type") else g  # Shapely 2 gives indices
+            if seg.distance(p) <= MARGIN_KM:
+                return True
+        return False
+
+
+def front_length_km(ru, outline):
+    total = 0.0
+    for line in lines_of(ru.boundary):
+        coords = list(line.coords)
+        for (ax, ay), (bx, by) in zip(coords, coords[1:]):
+            _, _, d = GEOD.inv(ax, ay, bx, by)
+            d /= 1000
+            n = max(1, math.ceil(d / STEP_KM))
+            for k in range(n):
+                f = (k + 0.5) / n
+                x, y = outline.fwd(ax + (bx - ax) * f, ay + (by - ay) * f)
+                if not outline.near(x, y):
+                    total += d / n
+    return total
 
 
 def control(path, statuses, ukraine):
@@ -73,20 +138,6 @@ def union2(a, b):
     return a.union(b)
 
 
-def length_km(geom):
-    total = 0.0
-    stack = [geom]
-    while stack:
-        g = stack.pop()
-        if g.is_empty:
-            continue
-        if isinstance(g, LineString):
-            total += GEOD.geometry_length(g)
-        elif hasattr(g, "geoms"):
-            stack.extend(g.geoms)
-    return total / 1000
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dir", required=True)
@@ -123,15 +174,10 @@ def main():
     fronts = []
     aeqd = pyproj.CRS.from_proj4("+proj=aeqd +lat_0=48.5 +lon_0=36 +ellps=WGS84 +units=km")
     fwd = pyproj.Transformer.from_crs("EPSG:4326", aeqd, always_xy=True).transform
-    back = pyproj.Transformer.from_crs(aeqd, "EPSG:4326", always_xy=True).transform
-    outline = transform(fwd, ukraine.boundary).buffer(MARGIN_KM, 4)
+    outline = Outline(ukraine, fwd) if args.fronts else None
     for sid in [s for s in args.fronts.split(",") if s]:
         ru, _ = get(sid)
-        if ru is None:
-            fronts.append({"id": sid, "length_km": 0.0})
-            continue
-        away = transform(fwd, ru.boundary).difference(outline)
-        fronts.append({"id": sid, "length_km": length_km(transform(back, away))})
+        fronts.append({"id": sid, "length_km": 0.0 if ru is None else front_length_km(ru, outline)})
     text = json.dumps({"pairs": pairs, "fronts": fronts, "seconds": round(time.perf_counter() - t0, 3)})
     if args.out:
         with open(args.out, "w", encoding="utf-8") as f:

@@ -18,7 +18,7 @@ export interface ChangeFeature {
     from_side: string;
     to_side: string;
     km2: number;
-    nearest_place: { name: string; country: string; population: number; distance_km: number } | null;
+    nearest_place: { name: string; country: string; population: number | null; distance_km: number } | null;
   };
 }
 
@@ -44,12 +44,7 @@ export async function changeGeoJSON(store: Store, service: ChangeService, a: Sna
     groups.set(k, [...(groups.get(k) ?? []), p.mp]);
   }
   const geos = await getGeos();
-  let gazetteer: Awaited<ReturnType<typeof places>> | undefined;
-  try {
-    gazetteer = await places();
-  } catch {
-    gazetteer = undefined; // no gazetteer module: pieces are written without a nearest place
-  }
+  const gazetteer = places(store);
   const features: ChangeFeature[] = [];
   for (const [k, parts] of groups) {
     const [from, to] = k.split('>') as [string, string];
@@ -57,7 +52,7 @@ export async function changeGeoJSON(store: Store, service: ChangeService, a: Sna
     for (const poly of merged) {
       const km2 = areaKm2([poly]);
       const [lon, lat] = centroid(poly[0]!);
-      const near = gazetteer?.nearestPlace(store, lon, lat);
+      const near = gazetteer.nearestPlace(store, lon, lat);
       features.push({
         type: 'Feature',
         geometry: { type: 'Polygon', coordinates: toGeoJSONCoordinates([poly])[0]! },

@@ -142,7 +142,8 @@ function regionShares(geos: Awaited<ReturnType<typeof getGeos>>, engine: Control
     const g = s.from(p.mp);
     if (p.cell !== RUSSIA_CELL) {
       for (const rp of engine.regionPiecesInCell(set, p.cell)) {
-        const km2 = areaKm2(s.toMultiPolygon(s.intersection(g, s.from(rp.mp))));
+        // a whole country (the built-in set) holds every piece of its cells entirely
+        const km2 = set.regions[rp.index]!.whole ? p.km2 : areaKm2(s.toMultiPolygon(s.intersection(g, s.from(rp.mp))));
         if (km2 > 0) out.push({ index: rp.index, km2 });
       }
       return;
@@ -150,6 +151,10 @@ function regionShares(geos: Awaited<ReturnType<typeof getGeos>>, engine: Control
     const cells = ControlEngine.cellsCovering(bboxOf(p.mp));
     set.regions.forEach((r, index) => {
       if (r.country !== 'RUS') return;
+      if (r.whole) {
+        out.push({ index, km2: p.km2 });
+        return;
+      }
       let km2 = 0;
       for (const id of cells) {
         const piece = engine.regionPieceInRussia(set, index, id);

@@ -82,12 +82,19 @@ async function cellLengths(engine: ControlEngine, set: PreparedRegionSet, c: Key
   geos.run((s) => {
     const line = s.lines(c.front);
     if (c.cell !== RUSSIA_CELL) {
-      for (const rp of engine.regionPiecesInCell(set, c.cell)) out[rp.index]! += lengthOf(s.toLines(s.intersection(line, s.from(rp.mp))));
+      for (const rp of engine.regionPiecesInCell(set, c.cell)) {
+        // a whole country (the built-in set) holds the front of its cells entirely
+        out[rp.index]! += set.regions[rp.index]!.whole ? out[n]! : lengthOf(s.toLines(s.intersection(line, s.from(rp.mp))));
+      }
       return;
     }
     const cells = ControlEngine.cellsCovering(bboxOf(c.front.map((l) => [l])));
     set.regions.forEach((r, index) => {
       if (r.country !== 'RUS') return;
+      if (r.whole) {
+        out[index] = out[n]!;
+        return;
+      }
       for (const id of cells) {
         const piece = engine.regionPieceInRussia(set, index, id);
         if (piece.length) out[index]! += lengthOf(s.toLines(s.intersection(line, s.from(piece))));

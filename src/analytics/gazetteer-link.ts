@@ -1,24 +1,13 @@
 /**
- * The settlement gazetteer, seen from the analyses that name places (change pieces, ledgers).
- * Loaded on first use, so that area figures never pay for it.
+ * The settlement gazetteer, seen from the analyses that name places (changed pieces, ledgers):
+ * loads the built-in GeoNames list on first use when the database is writable.
  */
-import type { MultiPolygon } from '../geometry/flat.js';
-import type { SnapshotRow, Store } from '../store/sqlite.js';
-import type { Side } from './area.js';
+import type { Store } from '../store/sqlite.js';
+import { ensureGazetteer, nearestPlace, placesChanged, placesWithin, type Place } from './places.js';
 
-export interface NamedPlace { name: string; country: string; population: number; lon: number; lat: number }
-export interface PlaceChange extends NamedPlace { from: Side; to: Side }
+export type NamedPlace = Place;
 
-interface PlacesModule {
-  placesChanged(store: Store, from: SnapshotRow, to: SnapshotRow): Promise<PlaceChange[]>;
-  nearestPlace(store: Store, lon: number, lat: number): (NamedPlace & { distanceKm: number }) | undefined;
-  placesWithin(store: Store, polygons: MultiPolygon): NamedPlace[];
-}
-
-let loaded: Promise<PlacesModule> | undefined;
-
-export function places(): Promise<PlacesModule> {
-  const path = './places.js';
-  loaded ??= import(path) as Promise<PlacesModule>;
-  return loaded;
+export function places(store: Store): { nearestPlace: typeof nearestPlace; placesWithin: typeof placesWithin; placesChanged: typeof placesChanged } {
+  if (!store.db.readonly) ensureGazetteer(store);
+  return { nearestPlace, placesWithin, placesChanged };
 }

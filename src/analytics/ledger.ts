@@ -50,13 +50,13 @@ export interface LedgerResult {
 const round1 = (x: number): number => Math.round(x * 10) / 10;
 
 function summarise(list: NamedPlace[]): PlaceSummary {
-  const sorted = [...list].sort((a, b) => b.population - a.population);
-  return { count: sorted.length, population: sorted.reduce((t, p) => t + p.population, 0), largest: sorted.slice(0, TOP_PLACES) };
+  const sorted = [...list].sort((a, b) => (b.population ?? 0) - (a.population ?? 0));
+  return { count: sorted.length, population: sorted.reduce((t, p) => t + (p.population ?? 0), 0), largest: sorted.slice(0, TOP_PLACES) };
 }
 
 /** Places inside any of the multipolygons, each once. */
 async function placesIn(store: Store, parts: MultiPolygon[]): Promise<NamedPlace[]> {
-  const g = await places();
+  const g = places(store);
   const seen = new Map<string, NamedPlace>();
   for (const mp of parts) for (const p of g.placesWithin(store, mp)) seen.set(`${p.name}|${p.lon}|${p.lat}`, p);
   return [...seen.values()];

@@ -17,6 +17,9 @@ import { parseDate } from '../dates.js';
 import { km2, table } from '../format.js';
 import { progressBar } from '../progress.js';
 import { openStore, type Io } from '../context.js';
+import { places } from '../../analytics/gazetteer-link.js';
+import { placeCredits, type PlaceChange } from '../../analytics/places.js';
+import type { SnapshotRow, Store } from '../../store/sqlite.js';
 
 const snapLine = (label: string, s: { source: string; id: string; time: string; flag: string | null }): string =>
   `${label} ${s.source} snapshot ${s.id} (${s.time})${s.flag ? ` FLAGGED: ${s.flag}` : ''}`;
@@ -62,12 +65,12 @@ export async function changeCommand(argv: string[], io: Io): Promise<number> {
       writeFileSync(values.geojson, JSON.stringify(fc));
       io.err(`${fc.features.length} changed pieces written to ${values.geojson}`);
     }
-    const out: ChangeResult & { places?: unknown } = result;
+    const out: ChangeResult & { places?: Awaited<ReturnType<typeof placesChanged>> } = result;
     if (values.places) out.places = await placesChanged(store, a, b);
     if (values.json) io.out(JSON.stringify(out, null, 2));
     else {
       io.out(humanChange(result));
-      if (out.places) io.out(humanPlaces(out.places as PlaceChange[]));
+      if (out.places) io.out(humanPlaces(out.places));
     }
     return 0;
   } finally {
@@ -75,21 +78,17 @@ export async function changeCommand(argv: string[], io: Io): Promise<number> {
   }
 }
 
-interface PlaceChange { name: string; country: string; population: number; from: string; to: string }
-
-/** The places that changed hands (from the gazetteer), loaded lazily so `change` works without it. */
-async function placesChanged(store: import('../../store/sqlite.js').Store, a: import('../../store/sqlite.js').SnapshotRow, b: import('../../store/sqlite.js').SnapshotRow): Promise<{ count: number; population: number; list: PlaceChange[] }> {
-  const module = '../../analytics/places.js';
-  const places = (await import(module)) as { placesChanged: (s: typeof store, x: typeof a, y: typeof b) => Promise<PlaceChange[]> };
-  const list = await places.placesChanged(store, a, b);
-  return { count: list.length, population: list.reduce((t, p) => t + p.population, 0), list };
+/** The places that changed hands between the two snapshots, and how many people lived in them. */
+async function placesChanged(store: Store, a: SnapshotRow, b: SnapshotRow): Promise<{ count: number; population: number; credit: string; list: PlaceChange[] }> {
+  const list = await places(store).placesChanged(store, a, b);
+  list.sort((x, y) => (y.population ?? 0) - (x.population ?? 0));
+  return { count: list.length, population: list.reduce((t, p) => t + (p.population ?? 0), 0), credit: placeCredits(store), list };
 }
 
-function humanPlaces(p: { count: number; population: number; list: PlaceChange[] } | PlaceChange[]): string {
-  const list = Array.isArray(p) ? p : p.list;
-  const pop = list.reduce((t, x) => t + x.population, 0);
-  return `${list.length} places changed hands (${pop.toLocaleString('en-GB')} people by GeoNames population)\n` +
-    table(['place', 'country', 'population', 'from', 'to'], list.slice(0, 30).map((x) => [x.name, x.country, x.population.toLocaleString('en-GB'), x.from, x.to]), [false, false, true, false, false]) +
+function humanPlaces(p: { count: number; population: number; credit: string; list: PlaceChange[] }): string {
+  const list = p.list;
+  return `${list.length} places changed hands (${p.population.toLocaleString('en-GB')} people by the gazetteer's population; ${p.credit})\n` +
+    table(['place', 'country', 'population', 'from', 'to'], list.slice(0, 30).map((x) => [x.name, x.country, x.population?.toLocaleString('en-GB') ?? '?', x.from, x.to]), [false, false, true, false, false]) +
     (list.length > 30 ? `\n… and ${list.length - 30} more (--json lists all)` : '');
 }
 
@@ -170,12 +169,12 @@ function humanLedger(r: LedgerResult): string {
   for (const h of r.holdings) {
     out.push(`\n${h.side} holds ${km2(h.km2)} km² of ${h.in_country} (${km2(h.contested_km2)} km² more contested there)`);
     if (h.regions.length) out.push(table(['region', 'km²'], h.regions.map((x) => [x.region, km2(x.km2)]), [false, true]));
-    out.push(`${h.places.count} places (${h.places.population.toLocaleString('en-GB')} people by GeoNames population)${h.places.largest.length ? ', largest: ' + h.places.largest.map((p) => `${p.name} (${p.population.toLocaleString('en-GB')})`).join(', ') : ''}`);
+    out.push(`${h.places.count} places (${h.places.population.toLocaleString('en-GB')} people by GeoNames population)${h.places.largest.length ? ', largest: ' + h.places.largest.map((p) => `${p.name} (${p.population?.toLocaleString('en-GB') ?? '?'})`).join(', ') : ''}`);
   }
   if (r.buffer) {
     const b = r.buffer;
     out.push(`\nbuffer strip ${b.km} km on each side of the front: ${km2(b.km2)} km² on land (RU side ${km2(b.by_side.RU)}, UA side ${km2(b.by_side.UA)}, contested ${km2(b.by_side.contested)})`);
-    out.push(`${b.places.count} places inside (${b.places.population.toLocaleString('en-GB')} people)${b.places.largest.length ? ', largest: ' + b.places.largest.map((p) => `${p.name} (${p.population.toLocaleString('en-GB')})`).join(', ') : ''}`);
+    out.push(`${b.places.count} places inside (${b.places.population.toLocaleString('en-GB')} people)${b.places.largest.length ? ', largest: ' + b.places.largest.map((p) => `${p.name} (${p.population?.toLocaleString('en-GB') ?? '?'})`).join(', ') : ''}`);
   }
   out.push(`\nregions ${r.provenance.regions}; rule set ${r.provenance.ruleset}; method ${r.provenance.method}; places: GeoNames (CC BY 4.0)`);
   return out.join('\n');
