@@ -130,6 +130,8 @@ export function createMap(container: HTMLElement, view: [number, number, number]
   const control = new ControlLayer(map);
   return new Promise((resolve) => {
     map.once('load', () => {
+      // MapLibre opens a compact attribution at first; on a phone it would cover a fifth of the map
+      container.querySelector('.maplibregl-compact-show')?.classList.remove('maplibregl-compact-show');
       resolve({
         map,
         setControl: (features) => control.show(features),
