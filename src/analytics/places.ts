@@ -109,30 +109,58 @@ function placeIndex(store: Store): PlaceIndex {
 
 // --- precomputed histories ----------------------------------------------------------------------
 
-function fingerprint(store: Store, figures: FigureService, source: string, snapshots: SnapshotRow[]): string {
-  const h = createHash('sha1').update(`${figures.model(source)}|places ${placesVersion(store)}|`);
-  h.update(Buffer.from(Uint32Array.from(snapshots, (s) => s.id).buffer));
-  return h.digest('hex');
+/** One FigureService per store, so repeated queries do not rebuild its classifier. */
+const services = new WeakMap<Store, FigureService>();
+function serviceFor(store: Store): FigureService {
+  let f = services.get(store);
+  if (!f) services.set(store, (f = new FigureService(store)));
+  return f;
 }
+
+interface HistoriesStamp {
+  /** Control model and places version the histories were made under. */
+  base: string;
+  /** How many of the source's snapshots (oldest first) they cover, and a hash of their ids. */
+  snapshots: number;
+  ids: string;
+}
+
+function readStamp(text: string | undefined): HistoriesStamp | null {
+  try {
+    return text ? (JSON.parse(text) as HistoriesStamp) : null;
+  } catch {
+    return null; // written by an earlier frontline: recompute
+  }
+}
+
+const idsHash = (snapshots: SnapshotRow[]): string => createHash('sha1').update(Buffer.from(Uint32Array.from(snapshots, (s) => s.id).buffer)).digest('hex');
 
 /**
  * Makes sure every place's history over every snapshot of `source` is stored under the current
- * model; computes them if not (about a minute for the whole DeepStateMap history).
+ * model. Snapshots added after the last computation (a sync) are appended to the stored
+ * histories; any other change (rule set, borders, method, gazetteers, an inserted snapshot)
+ * recomputes them all, which takes about a minute for the whole DeepStateMap history.
  */
 export async function ensurePlaceHistories(store: Store, source: string, opts: { figures?: FigureService; progress?: (done: number, total: number) => void } = {}): Promise<void> {
-  const figures = opts.figures ?? new FigureService(store);
+  const figures = opts.figures ?? serviceFor(store);
   ensureGazetteer(store);
   const snapshots = store.snapshots(source);
   const key = `place-histories:${source}`;
-  const fp = fingerprint(store, figures, source, snapshots);
-  if (store.meta(key) === fp) return;
+  const base = `${figures.model(source)}|places ${placesVersion(store)}`;
+  const stamp = readStamp(store.meta(key));
+  const extend = stamp !== null && stamp.base === base && stamp.snapshots <= snapshots.length && stamp.ids === idsHash(snapshots.slice(0, stamp.snapshots));
+  if (extend && stamp.snapshots === snapshots.length) return;
   const places = allPlaces(store);
+  const from = extend ? stamp.snapshots : 0;
+  const stored = extend ? allPlaceRuns(store, source) : undefined;
   const computer = new PlaceStatusComputer(await getGeos(), loadBorders(), places);
   try {
-    const runs = await buildRuns(snapshots, places.length, (s) => computer.sides(figures.territoryOf(s)), opts.progress);
+    const initial = stored && places.map((p) => stored.get(p.id) ?? new Uint32Array(0));
+    const runs = await buildRuns(snapshots.slice(from), places.length, (s) => computer.sides(figures.territoryOf(s)), opts.progress, initial);
+    const next: HistoriesStamp = { base, snapshots: snapshots.length, ids: idsHash(snapshots) };
     store.transaction(() => {
       putPlaceRuns(store, source, new Map(places.map((p, i) => [p.id, runs[i]!])));
-      store.setMeta(key, fp);
+      store.setMeta(key, JSON.stringify(next));
     });
   } finally {
     computer.close();
@@ -206,7 +234,7 @@ export interface PlacesAtFilter {
 
 /** Places and their sides at one snapshot, largest first. */
 export async function placesAt(store: Store, snapshot: SnapshotRow, filter: PlacesAtFilter = {}, opts: { figures?: FigureService; progress?: (done: number, total: number) => void } = {}): Promise<PlacesAtResult> {
-  const figures = opts.figures ?? new FigureService(store);
+  const figures = opts.figures ?? serviceFor(store);
   const inRegion = filter.region ? await regionFilter(store, figures, filter.region.set, filter.region.name) : undefined;
   await ensurePlaceHistories(store, snapshot.source, { ...opts, figures });
   const order = snapshotOrder(store, snapshot.source);

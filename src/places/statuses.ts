@@ -159,15 +159,19 @@ export class PlaceStatusComputer {
 /**
  * Run-length histories: for each place, the snapshot ids at which its side changes and the side
  * from there on, as uint32 pairs. `sidesOf` yields the side codes of all places per snapshot.
+ * A place missing from `initial` (added since) starts its history at the first new snapshot.
  */
 export async function buildRuns(
   snapshots: SnapshotRow[],
   count: number,
   sidesOf: (s: SnapshotRow) => Promise<Uint8Array> | Uint8Array,
   progress?: (done: number, total: number) => void,
+  /** Runs already stored for earlier snapshots, to be continued. */
+  initial?: Uint32Array[],
 ): Promise<Uint32Array[]> {
-  const runs: number[][] = Array.from({ length: count }, () => []);
+  const runs: number[][] = Array.from({ length: count }, (_, i) => Array.from(initial?.[i] ?? []));
   const last = new Int16Array(count).fill(-1);
+  runs.forEach((r, i) => { if (r.length) last[i] = r[r.length - 1]!; });
   for (let k = 0; k < snapshots.length; k++) {
     const s = snapshots[k]!;
     const sides = await sidesOf(s);
