@@ -13,5 +13,8 @@ export default defineConfig({
     // MapLibre alone is ~1.1 MB minified (~300 KB gzipped); it is the app, not bloat
     chunkSizeWarningLimit: 1300,
     sourcemap: false,
+    // the minifier drops MapLibre's licence comment; its BSD licence asks for the notice, so the
+    // build writes every bundled package's licence to licenses.txt beside the app
+    license: { fileName: 'licenses.txt' },
   },
 });

@@ -83,6 +83,9 @@ export function renderSources(box: HTMLElement, r: AreaResult | undefined): void
       el('dt', {}, 'Regions'), el('dd', {}, p.regions),
       el('dt', {}, 'Method'), el('dd', {}, p.method)));
   }
-  parts.push(el('p', { class: 'hint' }, 'Areas are geodesic (WGS 84 ellipsoid), rounded to 0.1 km². This site shows published map data; it does not track units or positions.'));
+  parts.push(
+    el('p', { class: 'hint' }, 'Areas are geodesic (WGS 84 ellipsoid), rounded to 0.1 km². This site shows published map data; it does not track units or positions.'),
+    el('p', { class: 'hint' }, 'Map rendering: MapLibre GL JS (BSD-3-Clause). ', el('a', { href: 'licenses.txt' }, 'Licences of the bundled software')),
+  );
   box.replaceChildren(...parts);
 }
