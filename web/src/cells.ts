@@ -29,12 +29,6 @@ export class CellCache {
     return this.lists.has(snapshotId);
   }
 
-  /** Loads a snapshot into the cache without drawing it (neighbours while playing). */
-  async prefetch(snapshotId: string, signal?: AbortSignal): Promise<void> {
-    const list = await this.list(snapshotId, signal);
-    await this.load(list.cells, signal);
-  }
-
   get size(): number {
     return this.cells.size;
   }

@@ -28,7 +28,7 @@ export class AreaChart {
   private t1 = 1;
 
   constructor(
-    private readonly container: HTMLElement,
+    container: HTMLElement,
     private readonly tooltip: HTMLElement,
     private readonly onPick: (p: ChartPoint) => void,
   ) {
@@ -132,9 +132,5 @@ export class AreaChart {
   private hide(): void {
     this.hover.setAttribute('visibility', 'hidden');
     this.tooltip.hidden = true;
-  }
-
-  get element(): HTMLElement {
-    return this.container;
   }
 }
