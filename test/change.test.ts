@@ -107,7 +107,7 @@ test('changed pieces as GeoJSON: one feature per piece, areas adding up to the t
   }
 });
 
-test('gains, losses and the front agree with an independent GEOS computation within 1%', { timeout: 30 * 60_000 }, async () => {
+test('gains, losses and the front agree with an independent GEOS computation within 1%', { timeout: 30 * 60_000 }, async (t) => {
   const dir = await deepstateHistoryDir();
   const snaps = JSON.parse(frontline(['snapshots', '--json', '--db', db]).stdout) as { id: string; time: string }[];
   const idAt = (d: string): string => snaps.filter((s) => s.time <= `${d}T23:59:59Z`).pop()!.id;
@@ -126,6 +126,7 @@ test('gains, losses and the front agree with an independent GEOS computation wit
   };
   const close = (what: string, got: number, want: number): void => {
     const ok = want > 100 ? Math.abs(got - want) <= 0.01 * want : Math.abs(got - want) <= 1;
+    t.diagnostic(`${what}: frontline ${got}, reference ${want.toFixed(1)}${want > 0 ? ` (${((100 * (got - want)) / want).toFixed(2)}%)` : ''}`);
     assert.ok(ok, `${what}: frontline ${got}, reference ${want.toFixed(1)}`);
   };
   for (const p of reference.pairs) {
@@ -215,7 +216,8 @@ test('bad input: one line naming the problem, non-zero exit code', () => {
     [['front', '--at', 'yesterday'], /--at "yesterday" is not a date/],
     [['peak', '--side', 'XX', '--regions', 'border', '--region', 'Kursk', '--from', '2024-08-01', '--to', '2025-04-30'], /--side "XX": expected UA or RU/],
     [['peak', '--side', 'UA', '--regions', 'border', '--region', 'Kursk', '--from', '2025-08-01', '--to', '2024-04-30'], /is after --to/],
-    [['ledger', '--at', '2024-09-01', '--buffer-km', '-3'], /--buffer-km "-3"/],
+    [['ledger', '--at', '2024-09-01', '--buffer-km=-3'], /--buffer-km "-3"/],
+    [['ledger', '--at', '2024-09-01', '--buffer-km', '-3'], /--buffer-km/],
   ];
   for (const [args, message] of cases) {
     const r = frontline([...args, '--db', db]);

@@ -78,7 +78,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     const code = (e as { code?: string }).code;
     if (code?.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`frontline ${cmd}: ${(e as Error).message}`);
+      // Node's messages run over several lines; the first says what was wrong
+      io.err(`frontline ${cmd}: ${(e as Error).message.split('\n')[0]}`);
       return 2;
     }
     if ((e as Error).name === 'AbortError') {
