@@ -204,7 +204,8 @@ describe('web app', () => {
     const mapBefore = await page.locator('#map').screenshot();
     await page.locator('#compare-on').check();
     await page.locator('#compare-date').fill('2024-08-01');
-    const dd = page.locator('#compare [data-change="ukraine-ru"]');
+    // ticking the box compares with its default date first: wait for the comparison asked for
+    const dd = page.locator(`#compare[data-from="${then.id}"][data-to="${now.id}"] [data-change="ukraine-ru"]`);
     await dd.waitFor({ timeout: 120_000 });
     const change = await getJson<{ from: Snap; to: Snap; rows: ChangeRow[] }>(h.base, `api/v1/change?from=${then.time}&to=${now.time}`);
     assert.equal(change.from.id, then.id);

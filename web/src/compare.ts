@@ -13,6 +13,8 @@ export function renderCompare(box: HTMLElement, c: ChangeResult): void {
           `gained ${km2(r.gained_km2)} · lost ${km2(r.lost_km2)} · `,
           el('strong', {}, `net ${signedKm2(r.net_km2)}`))]
       : [];
+  box.dataset.from = c.from.id;
+  box.dataset.to = c.to.id;
   box.replaceChildren(
     el('p', {}, 'From ', el('time', { datetime: c.from.time }, utc(c.from.time)), ` (id ${c.from.id}) to `,
       el('time', { datetime: c.to.time }, utc(c.to.time)), ` (id ${c.to.id})`),
