@@ -411,6 +411,111 @@ test('internal errors: 500 with a generic message, the details only in the log',
   }
 });
 
+test('peak equals `frontline peak --json`', async () => {
+  const q = 'side=UA&regions=border&region=Kursk%20Oblast&from=2024-08-01&to=2025-04-30&at=2025-03-13';
+  const r = await get(`/api/v1/peak?${q}`);
+  assert.equal(r.status, 200, r.text);
+  const api = r.json() as { held: { peak_km2: number; at_km2: number; peak_snapshot: { time: string } } };
+  assert.deepEqual(api, await cliJson(['peak', '--side', 'UA', '--regions', 'border', '--region', 'Kursk Oblast', '--from', '2024-08-01', '--to', '2025-04-30', '--at', '2025-03-13']));
+  // Ukraine's ground in Kursk Oblast peaked in early September 2024 and was mostly lost by March 2025
+  assert.ok(api.held.peak_km2 > 500 && api.held.at_km2 < api.held.peak_km2 / 2, JSON.stringify(api.held));
+  assert.match(api.held.peak_snapshot.time, /^2024-(08|09)-/);
+  const bad = await get('/api/v1/peak?side=PL&regions=border&region=Kursk&from=2024-08-01&to=2025-04-30');
+  assert.equal(bad.status, 400);
+  assert.match((bad.json() as { error: string }).error, /^side "PL": expected one of UA, RU/);
+});
+
+test('places endpoints answer 503 with the command to run while the database has no gazetteer', async () => {
+  for (const path of ['/api/v1/places/search?q=Pokr', '/api/v1/places?at=2025-03-13', '/api/v1/place?name=Avdiivka']) {
+    const r = await get(path);
+    assert.equal(r.status, 503, `${path}: ${r.text}`);
+    assert.match((r.json() as { error: string }).error, /^places are not prepared in .*: run `frontline places --at YYYY-MM-DD --db /, path);
+  }
+});
+
+test('change, front and places equal the CLI on a copy of the database the CLI prepares', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'frontline-api-copy-'));
+  const copy = await historyDbCopy(dir);
+  const second = new FrontlineServer({ db: copy, webDir: dir, log: (m) => logged.push(m) });
+  const url = await second.listen(0, '127.0.0.1');
+  const api = async (path: string): Promise<unknown> => {
+    const r = await get(path, { 'Accept-Encoding': 'gzip' }, 'GET', url);
+    assert.equal(r.status, 200, `${path}: ${r.text}`);
+    return r.json();
+  };
+  const cli = async (args: string[]): Promise<unknown> => {
+    const r = await frontlineAsync([...args, '--json', '--db', copy]);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as unknown;
+  };
+  try {
+    // the server computes control cells in memory first; the CLI then computes and stores its own
+    const change = (await api('/api/v1/change?from=2025-02-01&to=2025-03-13&regions=oblasts')) as { rows: { region: string; side: string; net_km2: number; from_km2: number; to_km2: number }[] };
+    assert.deepEqual(change, await cli(['change', '--from', '2025-02-01', '--to', '2025-03-13', '--regions', 'oblasts']));
+    const donetsk = await api('/api/v1/change?from=2025-02-01&to=2025-03-13&regions=oblasts&region=Donetsk%20Oblast');
+    assert.deepEqual(donetsk, await cli(['change', '--from', '2025-02-01', '--to', '2025-03-13', '--regions', 'oblasts', '--region', 'Donetsk Oblast']));
+    // gained − lost = the change in held area, per region and side
+    for (const row of change.rows) assert.ok(Math.abs(row.net_km2 - (row.to_km2 - row.from_km2)) <= 0.5, JSON.stringify(row));
+
+    const front = await api('/api/v1/front?at=2025-03-13&regions=oblasts');
+    assert.deepEqual(front, await cli(['front', '--at', '2025-03-13', '--regions', 'oblasts']));
+    const frontFile = join(dir, 'front.geojson');
+    await cli(['front', '--at', '2025-03-13', '--geojson', frontFile]);
+    assert.deepEqual(await api('/api/v1/front?at=2025-03-13&format=geojson'), JSON.parse(readFileSync(frontFile, 'utf8')));
+
+    // places: the CLI loads the gazetteer and computes place histories into the copy
+    const places = (await cli(['places', '--at', '2025-03-13', '--limit', '30'])) as { places: { name: string }[] };
+    assert.deepEqual(await api('/api/v1/places?at=2025-03-13&limit=30'), places);
+    assert.equal(places.places.length, 30);
+    assert.deepEqual(await api('/api/v1/places?at=2025-03-13&side=RU&regions=oblasts&region=Donetsk%20Oblast&limit=10'),
+      await cli(['places', '--at', '2025-03-13', '--side', 'RU', '--regions', 'oblasts', '--region', 'Donetsk Oblast', '--limit', '10']));
+    assert.deepEqual(await api('/api/v1/place?name=Avdiivka&near=37.74,48.14'), await cli(['place', 'Avdiivka', '--near', '37.74,48.14']));
+    // two places share the name: the CLI's message lists both
+    const ambiguous = await get('/api/v1/place?name=Avdiivka', {}, 'GET', url);
+    assert.equal(ambiguous.status, 400);
+    assert.equal(`frontline place: ${(ambiguous.json() as { error: string }).error}`, (await frontlineAsync(['place', 'Avdiivka', '--db', copy])).stderr.trim());
+    const found = (await api('/api/v1/places/search?q=Pokr')) as { name: string; population: number }[];
+    assert.ok(found.length > 1 && found.length <= 20, `${found.length} results`);
+    assert.ok(found.some((p) => p.name === 'Pokrovsk'));
+    for (const p of found) assert.match(p.name, /(^|[\s-])Pokr/i, 'the name or a word of it starts with the prefix');
+    assert.deepEqual(found.map((p) => p.population), [...found.map((p) => p.population)].sort((a, b) => b - a));
+
+    const changeFile = join(dir, 'change.geojson');
+    const r = await frontlineAsync(['change', '--from', '2025-02-01', '--to', '2025-03-13', '--geojson', changeFile, '--db', copy]);
+    assert.equal(r.code, 0, r.stderr);
+    type Pieces = { from: unknown; to: unknown; features: { properties: { from_side: string; to_side: string; km2: number; nearest_place: unknown }; geometry: { coordinates: number[][][] } }[] };
+    const pieces = (await api('/api/v1/change?from=2025-02-01&to=2025-03-13&format=geojson')) as Pieces;
+    const written = JSON.parse(readFileSync(changeFile, 'utf8')) as Pieces;
+    // The same change. This server cut the cells itself; the CLI read them back as stored, rounded
+    // to 1e-7°, which leaves some pieces unsewn along cell edges (the CLI's own first and second
+    // runs differ in the same way). So: equal totals per transition, and equal pieces of 0.01 km²
+    // and more, with the same sides and nearest places.
+    assert.deepEqual([pieces.from, pieces.to], [written.from, written.to]);
+    const totals = (p: Pieces): Map<string, number> => {
+      const m = new Map<string, number>();
+      for (const f of p.features) m.set(`${f.properties.from_side}>${f.properties.to_side}`, (m.get(`${f.properties.from_side}>${f.properties.to_side}`) ?? 0) + f.properties.km2);
+      return m;
+    };
+    const [ta, tb] = [totals(pieces), totals(written)];
+    assert.deepEqual([...ta.keys()].sort(), [...tb.keys()].sort());
+    for (const [k, v] of ta) assert.ok(Math.abs(v - tb.get(k)!) < 0.01, `${k}: ${v} vs ${tb.get(k)}`);
+    const large = (p: Pieces): Pieces['features'] => p.features.filter((f) => f.properties.km2 >= 0.01);
+    const [la, lb] = [large(pieces), large(written)];
+    assert.equal(la.length, lb.length);
+    la.forEach((f, i) => {
+      const w = lb[i]!;
+      assert.deepEqual([f.properties.from_side, f.properties.to_side, f.properties.nearest_place], [w.properties.from_side, w.properties.to_side, w.properties.nearest_place]);
+      assert.ok(Math.abs(f.properties.km2 - w.properties.km2) <= 0.002, `${f.properties.km2} vs ${w.properties.km2}`);
+      const ring = (c: number[][][]): number => areaKm2([c.map((r) => Float64Array.from(r.flat()))]);
+      assert.ok(Math.abs(ring(f.geometry.coordinates) - ring(w.geometry.coordinates)) <= 0.002);
+    });
+    assert.ok(pieces.features.length > 0 && pieces.features.every((f) => f.properties.nearest_place !== null));
+  } finally {
+    await second.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('every path in /openapi.json was exercised; no error carried a stack trace; the database was not written', () => {
   assert.deepEqual([...exercised].sort(), Object.keys(doc.paths).sort());
   assert.ok(errorBodies.length > 20);

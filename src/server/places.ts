@@ -38,6 +38,13 @@ const placeSchema = {
   properties: { name: { type: 'string' }, country: { type: 'string' }, population: { type: ['integer', 'null'] }, lon: { type: 'number' }, lat: { type: 'number' } },
 };
 
+function parsePoint(value: string): { lon: number; lat: number } {
+  const m = /^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$/.exec(value);
+  const lon = Number(m?.[1]), lat = Number(m?.[2]);
+  if (!m || Math.abs(lon) > 180 || Math.abs(lat) > 90) throw badRequest(`near ${JSON.stringify(value)}: expected LON,LAT in degrees, e.g. near=37.80,48.99`);
+  return { lon, lat };
+}
+
 export const PLACE_ENDPOINTS: Endpoint[] = [
   endpoint({
     path: '/api/v1/place',
@@ -46,6 +53,7 @@ export const PLACE_ENDPOINTS: Endpoint[] = [
     params: {
       name: { in: 'query', type: 'string', required: true, description: 'Place name (case, diacritics and transliteration variants are folded).', example: 'Pokrovsk' },
       country: { in: 'query', type: 'string', description: 'ISO 3166-1 alpha-2 code when several places share the name.', example: 'UA' },
+      near: { in: 'query', type: 'string', description: 'LON,LAT in degrees: of several places sharing the name, the nearest.', example: '37.74,48.14' },
       source,
     },
     cache: 'latest',
@@ -53,7 +61,7 @@ export const PLACE_ENDPOINTS: Endpoint[] = [
     handle: (p, { data }) => prepared(data, async () => {
       if (p.country !== undefined && !/^[A-Za-z]{2}$/.test(p.country)) throw badRequest(`country ${JSON.stringify(p.country)}: expected a two-letter country code such as UA or RU`);
       const src = pickSource(data.store, p.source);
-      const place = findPlace(data.store, p.name, { country: p.country });
+      const place = findPlace(data.store, p.name, { country: p.country, near: p.near === undefined ? undefined : parsePoint(p.near) });
       return placeHistory(data.store, src, place, { figures: data.figures });
     }),
   }),

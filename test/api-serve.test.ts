@@ -1,0 +1,50 @@
+/**
+ * `frontline serve` as users run it: a child process that prints the URL it listens on,
+ * answers over loopback, and stops cleanly on SIGTERM.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { historyDb } from './support/history-db.js';
+import { frontlineAsync } from './support/cli.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+test('serve --port 0 prints its URL, answers, and exits 0 on SIGTERM', async () => {
+  const { path } = await historyDb();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--db', path], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '', err = '';
+  child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+      const m = /serving (http:\/\/127\.0\.0\.1:(\d+)\/)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    void exited.then((code) => reject(new Error(`serve exited (${code}) before listening: ${err}`)));
+  });
+  assert.notEqual(new URL(url).port, '0');
+  const r = await fetch(new URL('api/v1/snapshots', url));
+  assert.equal(r.status, 200);
+  const body = (await r.json()) as { snapshots: unknown[] };
+  assert.equal(body.snapshots.length, 1359);
+  const area = await fetch(new URL('api/v1/area?at=2025-03-13', url));
+  assert.equal(area.status, 200);
+  assert.equal(((await area.json()) as { snapshot: { id: string } }).snapshot.id, '1741873398');
+
+  child.kill('SIGTERM');
+  assert.equal(await exited, 0, err);
+  assert.equal(err, '');
+  await assert.rejects(fetch(new URL('api/v1/snapshots', url)));
+});
+
+test('serve: bad options and a missing database are one-line errors', async () => {
+  const port = await frontlineAsync(['serve', '--port', 'eighty']);
+  assert.equal(port.code, 1);
+  assert.equal(port.stderr.trim(), 'frontline serve: --port "eighty": expected a port number (0 picks a free one)');
+  const db = await frontlineAsync(['serve', '--port', '0', '--db', '/nonexistent/frontline.db']);
+  assert.equal(db.code, 1);
+  assert.equal(db.stderr.trim(), 'frontline serve: /nonexistent/frontline.db: no such database; import a source first (frontline import …) or pass --db');
+});
