@@ -222,7 +222,7 @@ describe('web app', () => {
     assert.match(page.url(), /compare=2024-08-01/);
 
     // the table's Δ column: each oblast's RU-held area now minus then
-    await page.locator('#region-table th', { hasText: 'Δ Russia' }).waitFor();
+    await page.locator(`#region-table[data-snapshot="${now.id}"][data-compare="${then.id}"]`).waitFor();
     for (const region of new Set(b!.rows.map((r) => r.region))) {
       const delta = Number(await page.locator(`#region-table tr[data-region="${region}"] td.delta`).getAttribute('data-km2'));
       assert.equal(delta, Math.round((km2(b!.rows, region, 'RU') - km2(a!.rows, region, 'RU')) * 10) / 10, region);

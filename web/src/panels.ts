@@ -64,6 +64,8 @@ export function renderRegionTable(table: HTMLTableElement, r: AreaResult, compar
     (compare ? `; Δ against ${utc(compare.snapshot.time)} (id ${compare.snapshot.id})` : ''));
   table.replaceChildren(caption, el('thead', {}, head), el('tbody', {}, ...body));
   table.dataset.snapshot = r.snapshot.id;
+  if (compare) table.dataset.compare = compare.snapshot.id;
+  else delete table.dataset.compare;
 }
 
 export function renderSources(box: HTMLElement, r: AreaResult | undefined): void {
