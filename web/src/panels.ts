@@ -40,11 +40,11 @@ export function renderRegionTable(table: HTMLTableElement, r: AreaResult, compar
     .sort((a, b) => Number(a === 'unassigned') - Number(b === 'unassigned') || get(r, b, 'RU').km2 - get(r, a, 'RU').km2 || (a < b ? -1 : 1));
   const head = el('tr', {},
     el('th', { scope: 'col' }, 'Region'),
-    el('th', { scope: 'col', class: 'num' }, 'Russia km²'),
+    el('th', { scope: 'col', class: 'num' }, 'Russia'),
     el('th', { scope: 'col', class: 'num' }, 'share'),
-    el('th', { scope: 'col', class: 'num' }, 'Contested km²'),
-    el('th', { scope: 'col', class: 'num' }, 'Ukraine km²'),
-    ...(compare ? [el('th', { scope: 'col', class: 'num', title: `Russia-held area now minus at ${utc(compare.snapshot.time)}` }, 'Δ Russia km²')] : []));
+    el('th', { scope: 'col', class: 'num' }, 'Contested'),
+    el('th', { scope: 'col', class: 'num' }, 'Ukraine'),
+    ...(compare ? [el('th', { scope: 'col', class: 'num', title: `Russia-held area now minus at ${utc(compare.snapshot.time)}` }, 'Δ Russia')] : []));
   const body = regions.map((name) => {
     const ru = get(r, name, 'RU'), ua = get(r, name, 'UA'), c = get(r, name, 'contested');
     const cells = [
@@ -60,7 +60,7 @@ export function renderRegionTable(table: HTMLTableElement, r: AreaResult, compar
     }
     return el('tr', { 'data-region': name }, ...cells);
   });
-  const caption = el('caption', {}, `Area by side, ${r.provenance.regions.split(' ')[0]}: snapshot ${utc(r.snapshot.time)} (id ${r.snapshot.id})` +
+  const caption = el('caption', {}, `Area by side in km², ${r.provenance.regions.split(' ')[0]}: snapshot ${utc(r.snapshot.time)} (id ${r.snapshot.id})` +
     (compare ? `; Δ against ${utc(compare.snapshot.time)} (id ${compare.snapshot.id})` : ''));
   table.replaceChildren(caption, el('thead', {}, head), el('tbody', {}, ...body));
   table.dataset.snapshot = r.snapshot.id;
