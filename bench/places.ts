@@ -9,6 +9,7 @@
  * - history_ms: `placeHistory` for ~50 places spread over the population range, in one warm
  *   process after a warm-up (median, p95, max), and the first query of a cold process
  *   (open the database, check the histories are current, read one row) for a few places;
+ * - nearest_place_ms: `nearestPlace` for 2,000 points spread over lon 33–40°E, lat 46–51°N;
  * - reference: the naive alternative, point-in-polygon with Shapely over every snapshot of one
  *   place (bench/reference/place_status.py), timed on a sample of snapshots spread over the
  *   history and scaled to all of them; loading the border file once is reported apart.
@@ -21,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Store } from '../src/store/sqlite.js';
 import { allPlaces } from '../src/store/places.js';
-import { ensurePlaceHistories, placeHistory } from '../src/analytics/places.js';
+import { ensurePlaceHistories, nearestPlace, placeHistory } from '../src/analytics/places.js';
 import { exportStatuses } from './reference/export-statuses.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -80,6 +81,14 @@ async function main(): Promise<void> {
       await placeHistory(store, SOURCE, p);
       warm.push(performance.now() - t);
     }
+    // nearestPlace, called once per changed piece by `change`: points spread over the front's area
+    const nearest: number[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const lon = 33 + ((i * 7919) % 1000) / 1000 * 7, lat = 46 + ((i * 104729) % 1000) / 1000 * 5;
+      const t = performance.now();
+      nearestPlace(store, lon, lat);
+      nearest.push(performance.now() - t);
+    }
     store.close();
 
     // 3. cold: a fresh process per query
@@ -116,6 +125,7 @@ async function main(): Promise<void> {
         warm: { median: ms(quantile(warm, 0.5)), p95: ms(quantile(warm, 0.95)), max: ms(Math.max(...warm)) },
         cold_first_query: { runs: coldMs.length, median: ms(quantile(coldMs, 0.5)), max: ms(Math.max(...coldMs)) },
       },
+      nearest_place_ms: { calls: nearest.length, median: ms(quantile(nearest, 0.5)), p95: ms(quantile(nearest, 0.95)) },
       reference: {
         method: 'Shapely point-in-polygon per snapshot, read from the files (bench/reference/place_status.py)',
         place: place.name,

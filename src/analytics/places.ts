@@ -135,7 +135,12 @@ function readStamp(text: string | undefined): HistoriesStamp | null {
   }
 }
 
-const idsHash = (snapshots: SnapshotRow[]): string => createHash('sha1').update(Buffer.from(Uint32Array.from(snapshots, (s) => s.id).buffer)).digest('hex');
+const idsHash = (ids: number[]): string => createHash('sha1').update(Buffer.from(Uint32Array.from(ids).buffer)).digest('hex');
+
+/** The ids of a source's snapshots in time order: enough to tell whether histories are current. */
+function snapshotIds(store: Store, source: string): number[] {
+  return store.db.prepare('SELECT id FROM snapshots WHERE source = ? ORDER BY time, id').pluck().all(source) as number[];
+}
 
 /**
  * Makes sure every place's history over every snapshot of `source` is stored under the current
@@ -146,12 +151,13 @@ const idsHash = (snapshots: SnapshotRow[]): string => createHash('sha1').update(
 export async function ensurePlaceHistories(store: Store, source: string, opts: { figures?: FigureService; progress?: (done: number, total: number) => void } = {}): Promise<void> {
   const figures = opts.figures ?? serviceFor(store);
   ensureGazetteer(store);
-  const snapshots = store.snapshots(source);
+  const ids = snapshotIds(store, source);
   const key = `place-histories:${source}`;
   const base = `${figures.model(source)}|places ${placesVersion(store)}`;
   const stamp = readStamp(store.meta(key));
-  const extend = stamp !== null && stamp.base === base && stamp.snapshots <= snapshots.length && stamp.ids === idsHash(snapshots.slice(0, stamp.snapshots));
-  if (extend && stamp.snapshots === snapshots.length) return;
+  const extend = stamp !== null && stamp.base === base && stamp.snapshots <= ids.length && stamp.ids === idsHash(ids.slice(0, stamp.snapshots));
+  if (extend && stamp.snapshots === ids.length) return;
+  const snapshots = store.snapshots(source);
   const places = allPlaces(store);
   const from = extend ? stamp.snapshots : 0;
   const stored = extend ? allPlaceRuns(store, source) : undefined;
@@ -159,7 +165,7 @@ export async function ensurePlaceHistories(store: Store, source: string, opts: {
   try {
     const initial = stored && places.map((p) => stored.get(p.id) ?? new Uint32Array(0));
     const runs = await buildRuns(snapshots.slice(from), places.length, (s) => computer.sides(figures.territoryOf(s)), opts.progress, initial);
-    const next: HistoriesStamp = { base, snapshots: snapshots.length, ids: idsHash(snapshots) };
+    const next: HistoriesStamp = { base, snapshots: snapshots.length, ids: idsHash(snapshots.map((x) => x.id)) };
     store.transaction(() => {
       putPlaceRuns(store, source, new Map(places.map((p, i) => [p.id, runs[i]!])));
       store.setMeta(key, JSON.stringify(next));
@@ -224,7 +230,9 @@ export function findPlace(store: Store, name: string, q: PlaceQuery = {}): Place
 export async function placeHistory(store: Store, source: string, place: PlaceRow, opts: { figures?: FigureService; progress?: (done: number, total: number) => void } = {}): Promise<PlaceHistory> {
   await ensurePlaceHistories(store, source, opts);
   const runs = getPlaceRuns(store, source, place.id)!;
-  const times = new Map(store.snapshots(source).map((s) => [s.id, s.time]));
+  const starts: number[] = [];
+  for (let k = 0; k < runs.length; k += 2) starts.push(runs[k]!);
+  const times = new Map((store.db.prepare('SELECT id, time FROM snapshots WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(starts)) as { id: number; time: string }[]).map((r) => [r.id, r.time]));
   return { ...toPlace(place), history: intervals(runs, times), credit: placeCredits(store, [place.gazetteer]) };
 }
 
@@ -258,7 +266,7 @@ export async function placesAt(store: Store, snapshot: SnapshotRow, filter: Plac
 }
 
 function snapshotOrder(store: Store, source: string): Map<number, number> {
-  return new Map(store.snapshots(source).map((s, i) => [s.id, i]));
+  return new Map(snapshotIds(store, source).map((id, i) => [id, i]));
 }
 
 /**
