@@ -250,7 +250,8 @@ describe('web app', () => {
     await first.click();
     await page.locator('#place-panel:not([hidden]) .place-periods').waitFor();
     assert.match(decodeURIComponent(page.url()), new RegExp(`place=${hits[0]!.name}\\|${hits[0]!.country}`));
-    const place = await getJson<{ history: { side: string; from: string }[] }>(h.base, `api/v1/place?name=${encodeURIComponent(hits[0]!.name)}&country=${hits[0]!.country}`);
+    const hit = hits[0] as unknown as { lon: number; lat: number };
+    const place = await getJson<{ history: { side: string; from: string }[] }>(h.base, `api/v1/place?name=${encodeURIComponent(hits[0]!.name)}&country=${hits[0]!.country}&near=${hit.lon},${hit.lat}`);
     assert.deepEqual(await page.locator('.place-periods tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-side'))), place.history.map((x) => x.side));
     // Kherson: occupied from March 2022, liberated on 11 November 2022, Ukrainian since
     assert.equal(hits[0]!.name, 'Kherson');
@@ -258,7 +259,6 @@ describe('web app', () => {
     assert.equal(await page.locator('.place-periods tr.current').getAttribute('data-side'), 'UA');
     // the map moved there
     const view = new URL(page.url()).searchParams.get('map')!.split('/').map(Number);
-    const hit = hits[0] as unknown as { lon: number; lat: number };
     assert.ok(Math.abs(view[1]! - hit.lat) < 0.05 && Math.abs(view[2]! - hit.lon) < 0.05, `map at ${view.join('/')}`);
     await page.screenshot({ path: join(out, 'web-desktop-place.png') });
   });

@@ -102,7 +102,8 @@ export class PlaceSearch {
     this.panel.hidden = false;
     this.box.replaceChildren(el('p', {}, `${p.name} (${p.country}) · ${people(p.population)}`), el('p', { class: 'hint' }, 'Loading its control history…'));
     try {
-      const t = await getJson<PlaceTimeline>('place', { name: p.name, country: p.country });
+      // near: several places share some names (two Avdiyivkas in Ukraine); the hit's own point decides
+      const t = await getJson<PlaceTimeline>('place', { name: p.name, country: p.country, near: `${p.lon},${p.lat}` });
       this.render(p, t);
     } catch (e) {
       this.box.replaceChildren(el('p', {}, `${p.name} (${p.country})`), el('p', { class: 'error' }, `No control history: ${(e as Error).message}`));
