@@ -2,8 +2,9 @@
  * HTTP API load: `frontline serve` in a child process, driven by autocannon at 100 concurrent
  * connections over loopback (both on this machine, so they share its cores).
  *
- * Scenarios, each first as one cold pass over its distinct URLs (every answer computed once),
- * then for --duration seconds warm (answers from the response cache, as on a busy day):
+ * Scenarios, each first as one cold pass over its distinct URLs (every answer computed once; 100
+ * connections, except snapshot-control: one, stepping through the timeline), then for --duration
+ * seconds warm (answers from the response cache, as on a busy day):
  *   area-countries, area-oblasts  /api/v1/area?at=D for every day of the history
  *   snapshot-control              /api/v1/snapshots/{id}/control for the last --snapshots snapshots
  *   control-cells                 /api/v1/control-cells?keys=… (≤200 keys, gzip) for those snapshots'
@@ -35,6 +36,7 @@ type Autocannon = (opts: {
   connections: number;
   duration?: number;
   amount?: number;
+  timeout?: number;
   headers?: Record<string, string>;
   requests: { setupRequest: (req: AutocannonRequest) => AutocannonRequest }[];
 }) => Promise<AutocannonResult>;
@@ -67,19 +69,20 @@ function startServer(): Promise<{ child: ChildProcess; url: string }> {
 }
 
 /** One autocannon run cycling through `paths`: once each (`cold`) or for `duration` seconds. */
-async function load(url: string, paths: string[], pass: 'cold' | 'warm', headers: Record<string, string> = {}): Promise<object> {
+async function load(url: string, paths: string[], pass: 'cold' | 'warm', headers: Record<string, string> = {}, coldConnections = CONNECTIONS): Promise<object> {
   let i = 0;
+  // a cold pass makes each request once: no more connections than requests
+  const connections = pass === 'cold' ? Math.min(coldConnections, paths.length) : CONNECTIONS;
   const r = await autocannon({
     url,
-    // a cold pass makes each request once: no more connections than requests
-    connections: pass === 'cold' ? Math.min(CONNECTIONS, paths.length) : CONNECTIONS,
-    ...(pass === 'cold' ? { amount: paths.length } : { duration }),
+    connections,
+    ...(pass === 'cold' ? { amount: paths.length, timeout: 300 } : { duration }),
     headers,
     requests: [{ setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length]! }) }],
   });
   return {
     pass,
-    connections: pass === 'cold' ? Math.min(CONNECTIONS, paths.length) : CONNECTIONS,
+    connections,
     distinctUrls: paths.length,
     requests: r.requests.total,
     requestsPerSec: Math.round(r.requests.average),
@@ -102,16 +105,18 @@ try {
   const snaps = ((await (await fetch(new URL('api/v1/snapshots', url))).json()) as { snapshots: { id: string; time: string }[] }).snapshots;
   const dates = days(snaps[0]!.time, snaps[snaps.length - 1]!.time);
   const scenarios: Record<string, object[]> = {};
-  const run = async (name: string, paths: string[], headers?: Record<string, string>): Promise<void> => {
+  const run = async (name: string, paths: string[], headers?: Record<string, string>, coldConnections?: number): Promise<void> => {
     process.stderr.write(`bench api: ${name} (${paths.length} distinct URLs) …\n`);
-    scenarios[name] = [await load(url, paths, 'cold', headers), await load(url, paths, 'warm', headers)];
+    scenarios[name] = [await load(url, paths, 'cold', headers, coldConnections), await load(url, paths, 'warm', headers)];
   };
   await run('area-countries', dates.map((d) => `/api/v1/area?at=${d}`));
   await run('area-oblasts', dates.map((d) => `/api/v1/area?at=${d}&regions=oblasts`));
 
   // the map playing the timeline: each snapshot's keys, then only the keys not seen before
   const recent = snaps.slice(-nSnapshots);
-  await run('snapshot-control', recent.map((s) => `/api/v1/snapshots/${s.id}/control`), { 'accept-encoding': 'gzip' });
+  // cold, cells are cut and computed (seconds for the first snapshot, little for its neighbours):
+  // one client stepping through the timeline, as the map does
+  await run('snapshot-control', recent.map((s) => `/api/v1/snapshots/${s.id}/control`), { 'accept-encoding': 'gzip' }, 1);
   const seen = new Set<string>();
   const batches: string[] = [];
   for (const s of recent) {

@@ -13,8 +13,10 @@ const MIN_COMPRESS_BYTES = 1024;
 
 export interface Rendered {
   body: Buffer;
-  /** The gzip-coded body, made on first request by a client that accepts it. */
+  /** The gzip-coded body, made on first request by a client that accepts it… */
   gzip?: Promise<Buffer>;
+  /** …and kept here once made, so that later responses need not wait a tick for it. */
+  gzipped?: Buffer;
   type: string;
 }
 
@@ -58,9 +60,10 @@ export class ResponseCache {
 }
 
 /** The gzip body of a rendered response, if it is worth compressing (made once, then reused). */
-export function gzipped(r: Rendered): Promise<Buffer> | undefined {
+export function gzipped(r: Rendered): Buffer | Promise<Buffer> | undefined {
   if (r.body.length < MIN_COMPRESS_BYTES) return undefined;
-  r.gzip ??= gzip(r.body, { level: 6, memLevel: 9, strategy: constants.Z_DEFAULT_STRATEGY });
+  if (r.gzipped) return r.gzipped;
+  r.gzip ??= gzip(r.body, { level: 6, memLevel: 9, strategy: constants.Z_DEFAULT_STRATEGY }).then((b) => (r.gzipped = b));
   return r.gzip;
 }
 

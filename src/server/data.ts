@@ -9,6 +9,7 @@
  * `frontline series --regions SET` once stores them for every later start.
  */
 import { createHash } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import { FigureService, type SnapshotFigures } from '../analytics/figures.js';
 import type { RegionFigure } from '../control/engine.js';
 import { ControlGeometry } from '../control/geometry.js';
@@ -43,15 +44,45 @@ export interface DataTokens {
   regions: string;
 }
 
+/**
+ * The store as the server reads it: the lists of sources and snapshots, which every request
+ * scans, are read once per database change instead of once per request.
+ */
+class ServerStore extends Store {
+  private readonly lists = new Map<string, SnapshotRow[]>();
+
+  override snapshots(source?: string): SnapshotRow[] {
+    const key = source ?? '';
+    let list = this.lists.get(key);
+    if (!list) {
+      list = super.snapshots(source);
+      this.lists.set(key, list);
+    }
+    return list.slice(); // callers may sort or splice their copy
+  }
+
+  private sourceList: string[] | undefined;
+
+  override sources(): string[] {
+    this.sourceList ??= super.sources();
+    return this.sourceList.slice();
+  }
+
+  forget(): void {
+    this.lists.clear();
+    this.sourceList = undefined;
+  }
+}
+
 const hash = (s: string): string => createHash('sha1').update(s).digest('base64url').slice(0, 20);
 
 export class ApiData {
-  readonly store: Store;
+  readonly store: ServerStore;
   private figureService!: FigureService;
   private controlGeometry: ControlGeometry | undefined;
   private version: number | undefined;
+  private dataVersion: Statement | undefined;
   private current!: DataTokens;
-  private snapshotCache = new Map<string, SnapshotRow[]>();
 
   constructor(path: string) {
     const probe = new Store(path, { readonly: true });
@@ -59,7 +90,7 @@ export class ApiData {
     probe.close();
     // an older database is upgraded once, as every frontline command does; after that, read-only
     if (schema < MIGRATIONS.length) new Store(path, { mustExist: true }).close();
-    this.store = new Store(path, { readonly: true });
+    this.store = new ServerStore(path, { readonly: true });
     this.refresh();
   }
 
@@ -69,10 +100,11 @@ export class ApiData {
    * figure service (its prepared regions and classifiers would be out of date).
    */
   refresh(): void {
-    const v = this.store.db.pragma('data_version', { simple: true }) as number;
+    this.dataVersion ??= this.store.db.prepare('PRAGMA data_version').pluck();
+    const v = this.dataVersion.get() as number;
     if (v === this.version) return;
     this.version = v;
-    this.snapshotCache.clear();
+    this.store.forget();
     const before = this.current;
     this.figureService ??= new ReadOnlyFigures(this.store);
     this.current = this.computeTokens();
@@ -99,12 +131,7 @@ export class ApiData {
 
   /** The stored snapshots of a source, oldest first (cached until the database changes). */
   snapshots(source: string): SnapshotRow[] {
-    let list = this.snapshotCache.get(source);
-    if (!list) {
-      list = this.store.snapshots(source);
-      this.snapshotCache.set(source, list);
-    }
-    return list;
+    return this.store.snapshots(source);
   }
 
   private computeTokens(): DataTokens {

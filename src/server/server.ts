@@ -175,7 +175,7 @@ export class FrontlineServer {
     // the coded body is another representation, so it gets its own strong tag
     const tag = gz ? `${etag.slice(0, -1)}-gzip"` : etag;
     if (matches(req.headers['if-none-match'], etag)) return this.notModified(res, tag, cacheControl);
-    const body = gz ? await gz : r.body;
+    const body = gz instanceof Buffer ? gz : gz ? await gz : r.body;
     res.writeHead(200, {
       'Content-Type': r.type,
       'Content-Length': body.length,
