@@ -33,7 +33,8 @@ usage:
                    [--limit N] [--source S] [--json]        places and their sides, largest first
   frontline gazetteer add NAME FILE [--name-field F] [--population-field F] [--country-field F]
   frontline gazetteer list                                  lists of places (GeoNames built in)
-  frontline serve [--port 8080] [--host 127.0.0.1] [--web DIR]  the web app and the read-only HTTP API
+  frontline serve [--history PATH|URL] [--port 8080] [--host 127.0.0.1] [--web DIR]
+                                                            the web app and the read-only HTTP API
   frontline change --from D1 --to D2 [--regions SET] [--region NAME] [--places] [--json] [--geojson OUT]
   frontline front --at DATE [--regions SET] [--json] [--geojson OUT]
   frontline peak --side UA|RU --regions SET --region NAME --from D1 --to D2 [--at D3] [--json]

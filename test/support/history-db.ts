@@ -8,7 +8,9 @@
  * what the figures mean changes). A change to any of them builds a new one. It is built through the CLI, exactly as a user would, into a
  * temporary file renamed into place, so a crashed build never leaves a database that looks done.
  *
- * Tests that write get their own copy (`historyDbCopy`); tests that only read may share the file.
+ * It holds the figures of the region sets below for every snapshot and every place's control
+ * history. Tests that write get their own copy (`historyDbCopy`); tests that only read may share
+ * the file.
  */
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -102,6 +104,8 @@ async function build(): Promise<HistoryDb> {
       // computes and stores the set's figures for every snapshot
       await run(['series', '--from', '2022-01-01', '--to', '2025-12-31', '--regions', name, '--json', '--db', tmp]);
     }
+    // every place's control history, as `frontline serve` prepares it before it listens
+    await run(['places', '--at', '2025-08-03', '--limit', '1', '--json', '--db', tmp]);
     copyFileSync(tmp, `${path}.part`);
     renameSync(`${path}.part`, path);
     writeFileSync(log, importOutput);

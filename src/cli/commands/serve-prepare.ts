@@ -1,0 +1,45 @@
+/**
+ * What `frontline serve` does before it listens, so that one command gives a new user the app
+ * with the real history loaded:
+ *   1. with `--history PATH|URL`, import that DeepStateMap history (a folder or archive, or the
+ *      live API) — importing is idempotent, so a second start adds only what is new;
+ *   2. without it, on a database that holds no snapshots, fetch the history from the live API;
+ *      with no network either, stop with a message that says how to give a local archive;
+ *   3. prepare what the read-only server cannot compute itself (each place's control history).
+ */
+import { UserError } from '../../model/errors.js';
+import { DEFAULT_BASE_URL } from '../../sources/deepstate/api.js';
+import { ensurePlaceHistories } from '../../analytics/places.js';
+import { progressBar } from '../progress.js';
+import { openStore, type Io } from '../context.js';
+import { importCommand } from './import.js';
+
+export async function prepareForServe(db: string, history: string | undefined, io: Io): Promise<void> {
+  const count = (): number => {
+    const store = openStore(db);
+    try {
+      return store.snapshots().length;
+    } finally {
+      store.close();
+    }
+  };
+  if (history !== undefined) {
+    await importCommand(['deepstate', history, '--db', db], io);
+  } else if (count() === 0) {
+    const url = process.env.FRONTLINE_DEEPSTATE_URL ?? DEFAULT_BASE_URL;
+    io.err(`frontline serve: ${db} holds no snapshots; fetching the DeepStateMap history from ${url} …`);
+    try {
+      await importCommand(['deepstate', url, '--db', db], io);
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      throw new UserError(`${db} holds no snapshots and the live DeepStateMap API cannot be reached (${e.message}); give a local copy of the history: frontline serve --history ../shared/data/deepstate`);
+    }
+    if (count() === 0) throw new UserError(`${db} still holds no snapshots after fetching from ${url}; give a local copy of the history: frontline serve --history ../shared/data/deepstate`);
+  }
+  const store = openStore(db);
+  try {
+    for (const source of store.sources()) await ensurePlaceHistories(store, source, { progress: progressBar(`places ${source}`) });
+  } finally {
+    store.close();
+  }
+}
