@@ -7,6 +7,8 @@
  *      with no network either, stop with a message that says how to give a local archive;
  *   3. prepare what the read-only server cannot compute itself (each place's control history).
  */
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { UserError } from '../../model/errors.js';
 import { DEFAULT_BASE_URL } from '../../sources/deepstate/api.js';
 import { ensurePlaceHistories } from '../../analytics/places.js';
@@ -15,6 +17,9 @@ import { openStore, type Io } from '../context.js';
 import { importCommand } from './import.js';
 
 export async function prepareForServe(db: string, history: string | undefined, io: Io): Promise<void> {
+  if (db !== ':memory:' && !existsSync(db) && !existsSync(dirname(resolve(db)))) {
+    throw new UserError(`${db}: no such database, and no folder ${dirname(resolve(db))} to create it in; pass --db PATH (and --history PATH|URL to import a history into it)`);
+  }
   const count = (): number => {
     const store = openStore(db);
     try {
