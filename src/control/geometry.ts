@@ -136,6 +136,20 @@ export class ControlGeometry {
     return out;
   }
 
+  /**
+   * Computes and stores the snapshot's cells unless all are stored already (checked without
+   * decoding any), so that preparing the whole history a second time costs almost nothing.
+   */
+  async ensureStored(snapshot: SnapshotRow): Promise<void> {
+    const model = `${this.territory.model(snapshot.source)}|${CELL_GEOMETRY_VERSION}`;
+    const stored = this.territory.storedCellKeys(snapshot);
+    if (stored) {
+      const has = this.store.db.prepare('SELECT 1 FROM control_cells WHERE model = ? AND key = ?');
+      if (stored.every((c) => has.get(model, Buffer.from(c.key, 'base64')) !== undefined)) return;
+    }
+    await this.cellsOf(snapshot);
+  }
+
   /** Stored cells by key (for clients that already hold a snapshot's key list); unknown keys are absent. */
   cells(source: string, keys: string[]): Map<string, CellControl> {
     const model = `${this.territory.model(source)}|${CELL_GEOMETRY_VERSION}`;
