@@ -7,9 +7,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { Validator } from '@seriousme/openapi-schema-validator';
@@ -21,7 +21,7 @@ import { polygonsOf } from '../src/geometry/geojson.js';
 import type { GeoJSONGeometry } from '../src/geometry/codec.js';
 import { loadBorders } from '../src/control/borders.js';
 import { HISTORY_REGION_SETS, historyDb, historyDbCopy } from './support/history-db.js';
-import { sharedDataFile } from './support/data.js';
+import { deepstateHistoryFiles, sharedDataFile } from './support/data.js';
 import { frontlineAsync } from './support/cli.js';
 
 interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer; text: string; json: () => unknown }
@@ -426,10 +426,28 @@ test('peak equals `frontline peak --json`', async () => {
 });
 
 test('places endpoints answer 503 with the command to run while the database has no gazetteer', async () => {
-  for (const path of ['/api/v1/places/search?q=Pokr', '/api/v1/places?at=2025-03-13', '/api/v1/place?name=Avdiivka']) {
-    const r = await get(path);
-    assert.equal(r.status, 503, `${path}: ${r.text}`);
-    assert.match((r.json() as { error: string }).error, /^places are not prepared in .*: run `frontline places --at YYYY-MM-DD --db /, path);
+  // a database imported by the CLI but never asked about places (the shared one has them)
+  const dir = mkdtempSync(join(tmpdir(), 'frontline-api-noplaces-'));
+  try {
+    const history = join(dir, 'history');
+    mkdirSync(history);
+    for (const f of (await deepstateHistoryFiles()).slice(-2)) symlinkSync(f, join(history, basename(f)));
+    const db = join(dir, 'noplaces.db');
+    const imported = await frontlineAsync(['import', 'deepstate', history, '--db', db]);
+    assert.equal(imported.code, 0, imported.stderr);
+    const bare = new FrontlineServer({ db, webDir: dir, log: (m) => logged.push(m) });
+    const url = await bare.listen(0, '127.0.0.1');
+    try {
+      for (const path of ['/api/v1/places/search?q=Pokr', '/api/v1/places?at=2025-08-03', '/api/v1/place?name=Avdiivka']) {
+        const r = await get(path, {}, 'GET', url.replace(/\/$/, ''));
+        assert.equal(r.status, 503, `${path}: ${r.text}`);
+        assert.match((r.json() as { error: string }).error, /^places are not prepared in .*: run `frontline places --at YYYY-MM-DD --db /, path);
+      }
+    } finally {
+      await bare.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
