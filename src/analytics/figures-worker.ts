@@ -10,9 +10,8 @@ const figures = new FigureService(store);
 try {
   for (const snapshot of input.snapshots) {
     const added = new Map<string, Float64Array>();
-    const cells: { keys?: Buffer } = {};
-    const rows = await figures.compute(snapshot, input.regionSet, added, cells);
-    const result: WorkerResult = { id: snapshot.id, rows, added: [...added], cellKeys: cells.keys ? new Uint8Array(cells.keys) : undefined };
+    const rows = await figures.compute(snapshot, input.regionSet, added);
+    const result: WorkerResult = { id: snapshot.id, rows, added: [...added] };
     parentPort!.postMessage(result);
   }
 } finally {

@@ -141,11 +141,8 @@ export class FigureService {
     return data ? (JSON.parse(data.toString('utf8')) as RegionFigure[]) : undefined;
   }
 
-  /**
-   * Computes a snapshot's figures without writing anything; `added` receives new cell results and
-   * `cells`, if given, the snapshot's cell keys (encodeCellKeys).
-   */
-  async compute(snapshot: SnapshotRow, regionSet: string, added: Map<string, Float64Array>, cells?: { keys?: Buffer }): Promise<RegionFigure[]> {
+  /** Computes a snapshot's figures without writing anything; `added` receives new cell results. */
+  async compute(snapshot: SnapshotRow, regionSet: string, added: Map<string, Float64Array>): Promise<RegionFigure[]> {
     const engine = await this.getEngine();
     const set = await this.prepare(regionSet);
     const model = this.model(snapshot.source);
@@ -156,21 +153,26 @@ export class FigureService {
       for (const [k, v] of this.store.getCells(regionSet, model)) cache.set(k, new Float64Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength)));
       this.caches.set(cacheKey, cache);
     }
-    const sc = engine.snapshotCells(this.territoryOf(snapshot));
-    if (cells) cells.keys = encodeCellKeys(sc);
-    return engine.figures([], set, cache, added, sc).map(roundRow);
+    return engine.figures(this.territoryOf(snapshot), set, cache, added).map(roundRow);
   }
 
-  /** Stores computed figures, the cell results they added and the snapshot's cell keys. */
-  save(snapshot: SnapshotRow, regionSet: string, rows: RegionFigure[], added: Map<string, Float64Array>, cellKeys?: Buffer): void {
+  /** Stores computed figures and the cell results they added. */
+  save(snapshot: SnapshotRow, regionSet: string, rows: RegionFigure[], added: Map<string, Float64Array>): void {
     const model = this.model(snapshot.source);
     this.store.transaction(() => {
       for (const [k, v] of added) this.store.putCell(regionSet, model, k, Buffer.from(v.buffer, v.byteOffset, v.byteLength));
       this.store.putFigures(snapshot.id, regionSet, model, Buffer.from(JSON.stringify(rows)));
-      if (cellKeys) this.store.db.prepare('INSERT OR REPLACE INTO snapshot_cells (snapshot_id, model, cells) VALUES (?, ?, ?)').run(snapshot.id, model, cellKeys);
     });
     const cache = this.caches.get(`${regionSet}|${model}`);
     if (cache) for (const [k, v] of added) cache.set(k, v);
+  }
+
+  /**
+   * Stores a snapshot's cell keys (control/geometry.ts does, once it has its cells' geometry), so
+   * that its control geometry is read back later without cutting its polygons into cells again.
+   */
+  saveCellKeys(snapshot: SnapshotRow, cells: SnapshotCells): void {
+    this.store.db.prepare('INSERT OR REPLACE INTO snapshot_cells (snapshot_id, model, cells) VALUES (?, ?, ?)').run(snapshot.id, this.model(snapshot.source), encodeCellKeys(cells));
   }
 
   /** The snapshot's stored cell keys (cell id and base64 key), if its figures were computed under the current model. */
@@ -185,9 +187,8 @@ export class FigureService {
     let rows = this.stored(snapshot, regionSet);
     if (!rows) {
       const added = new Map<string, Float64Array>();
-      const cells: { keys?: Buffer } = {};
-      rows = await this.compute(snapshot, regionSet, added, cells);
-      this.save(snapshot, regionSet, rows, added, cells.keys);
+      rows = await this.compute(snapshot, regionSet, added);
+      this.save(snapshot, regionSet, rows, added);
     }
     return { snapshot, rows, provenance };
   }

@@ -17,7 +17,6 @@ export interface WorkerResult {
   id: number;
   rows: RegionFigure[];
   added: [string, Float64Array][];
-  cellKeys?: Uint8Array;
 }
 
 export interface WorkerInput {
@@ -69,6 +68,6 @@ export async function ensureFigures(store: Store, snapshots: SnapshotRow[], regi
   })));
   const byId = new Map(missing.map((s) => [s.id, s]));
   store.transaction(() => {
-    for (const r of results) figures.save(byId.get(r.id)!, regionSet, r.rows, new Map(r.added), r.cellKeys ? Buffer.from(r.cellKeys) : undefined);
+    for (const r of results) figures.save(byId.get(r.id)!, regionSet, r.rows, new Map(r.added));
   });
 }

@@ -381,7 +381,7 @@ export class ControlEngine {
   }
 
   /** Figures per region for one snapshot, using and filling `cache`. */
-  figures(features: TerritoryFeature[], set: PreparedRegionSet, cache: CellCache, added?: Map<string, Float64Array>, snapshotCells?: SnapshotCells): RegionFigure[] {
+  figures(features: TerritoryFeature[], set: PreparedRegionSet, cache: CellCache, added?: Map<string, Float64Array>): RegionFigure[] {
     const n = set.regions.length;
     const inUkr = new Float64Array(2 * n + 2); // RU, contested per region, then totals
     const inRus = new Float64Array(2 * n + 2); // UA, contested per region, then totals
@@ -396,7 +396,7 @@ export class ControlEngine {
       }
       return v;
     };
-    const { cells, russia } = snapshotCells ?? this.snapshotCells(features);
+    const { cells, russia } = this.snapshotCells(features);
 
     // 1. Inside Ukraine, cell by cell.
     for (const e of cells) {

@@ -15,15 +15,17 @@ import { createHash } from 'node:crypto';
 import { decodeGeometry, encodeGeometry, type GeoJSONGeometry } from '../geometry/codec.js';
 import type { Line, MultiPolygon } from '../geometry/flat.js';
 import type { Store, SnapshotRow } from '../store/sqlite.js';
-import { RUSSIA_CELL, type CellControl, type ControlEngine, type TerritoryFeature } from './engine.js';
+import { RUSSIA_CELL, type CellControl, type ControlEngine, type SnapshotCells, type TerritoryFeature } from './engine.js';
 
 /** What control geometry needs from the figure service: the engine, a snapshot's polygons, the model fingerprint. */
 export interface TerritoryProvider {
   getEngine(): Promise<ControlEngine>;
   territoryOf(snapshot: SnapshotRow): TerritoryFeature[];
   model(source: string): string;
-  /** The snapshot's cell keys (base64) if stored with its figures. */
+  /** The snapshot's cell keys (base64), if stored. */
   storedCellKeys(snapshot: SnapshotRow): { id: number; key: string }[] | undefined;
+  /** Stores the snapshot's cell keys. */
+  saveCellKeys(snapshot: SnapshotRow, cells: SnapshotCells): void;
 }
 
 export interface KeyedCell extends CellControl {
@@ -110,7 +112,8 @@ export class ControlGeometry {
       if (out.length === stored.length) return out;
     }
     const engine = await this.territory.getEngine();
-    const { cells, russia } = engine.snapshotCells(this.territory.territoryOf(snapshot));
+    const snapshotCells = engine.snapshotCells(this.territory.territoryOf(snapshot));
+    const { cells, russia } = snapshotCells;
     const out: KeyedCell[] = [];
     const fresh: { key: string; control: CellControl }[] = [];
     const get = (key: string, compute: () => CellControl): CellControl => {
@@ -129,9 +132,12 @@ export class ControlGeometry {
       const key = toUrl(russia.key);
       out.push({ key, cell: RUSSIA_CELL, ...get(key, () => engine.russiaControl(russia)) });
     }
-    if (fresh.length && this.writable) {
+    if (this.writable) {
       const ins = this.store.db.prepare('INSERT OR REPLACE INTO control_cells (model, key, data) VALUES (?, ?, ?)');
-      this.store.transaction(() => { for (const f of fresh) ins.run(model, fromUrl(f.key), encodeCell(f.control)); });
+      this.store.transaction(() => {
+        for (const f of fresh) ins.run(model, fromUrl(f.key), encodeCell(f.control));
+        this.territory.saveCellKeys(snapshot, snapshotCells);
+      });
     }
     return out;
   }

@@ -100,8 +100,8 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (source, place_id)
   ) WITHOUT ROWID;
   `,
-  // 4: each snapshot's cell keys (control/engine.ts snapshotCells), so that its control
-  //    geometry is read back without cutting its polygons into cells again
+  // 4: each snapshot's cell keys (control/engine.ts snapshotCells), stored with its control
+  //    geometry, so that it is read back without cutting its polygons into cells again
   `
   CREATE TABLE snapshot_cells (
     snapshot_id INTEGER NOT NULL REFERENCES snapshots(id),
