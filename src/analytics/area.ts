@@ -16,18 +16,13 @@ export interface AreaRow {
   share: number;
 }
 
-/** A snapshot as every JSON output names it. */
-export interface SnapshotRef { source: string; id: string; time: string; flag: string | null }
-
-export const snapshotRef = (s: SnapshotRow): SnapshotRef => ({ source: s.source, id: s.ext_id, time: s.time, flag: s.flag });
-
 export interface AreaResult {
-  snapshot: SnapshotRef;
+  snapshot: { source: string; id: string; time: string; flag: string | null };
   provenance: Provenance;
   rows: AreaRow[];
 }
 
-export const round = (x: number, d: number): number => Math.round(x * 10 ** d) / 10 ** d;
+const round = (x: number, d: number): number => Math.round(x * 10 ** d) / 10 ** d;
 
 export function pickSource(store: Store, source?: string): string {
   const sources = store.sources();
@@ -62,7 +57,7 @@ export async function areaAt(figures: FigureService, snapshot: SnapshotRow, regi
     }
   }
   return {
-    snapshot: snapshotRef(snapshot),
+    snapshot: { source: snapshot.source, id: snapshot.ext_id, time: snapshot.time, flag: snapshot.flag },
     provenance: f.provenance,
     rows,
   };

@@ -12,10 +12,10 @@ import type { Line } from '../geometry/flat.js';
 import { bboxOf } from '../geometry/flat.js';
 import { lineLengthKm } from '../geometry/geodesic.js';
 import { ControlEngine, RUSSIA_CELL, type PreparedRegionSet } from '../control/engine.js';
-import type { ControlGeometry, KeyedCell } from '../control/geometry.js';
+import { ControlGeometry, type KeyedCell } from '../control/geometry.js';
 import type { SnapshotRow, Store } from '../store/sqlite.js';
 import type { FigureService, Provenance } from './figures.js';
-import { round, snapshotRef, type SnapshotRef } from './area.js';
+import { ref, type SnapshotRef } from './change.js';
 
 export const FRONT_METHOD = 'outline of RU ground where it meets UA or contested ground, less international borders and coasts; geodesic length on WGS 84';
 
@@ -26,6 +26,7 @@ export interface FrontResult {
   by_region: { region: string; length_km: number }[];
 }
 
+const round1 = (x: number): number => Math.round(x * 10) / 10;
 const lengthOf = (lines: Line[]): number => lines.reduce((a, l) => a + lineLengthKm(l), 0);
 
 export class FrontService {
@@ -34,7 +35,7 @@ export class FrontService {
   private readonly lengths = new Map<string, Float64Array>();
 
   constructor(store: Store, private readonly figures: FigureService) {
-    this.geometry = figures.controlGeometry();
+    this.geometry = new ControlGeometry(store, figures);
   }
 
   /** The front's lines on a snapshot, cell by cell. */
@@ -60,13 +61,13 @@ export class FrontService {
       if (!v) this.lengths.set(k, (v = await cellLengths(engine, set, c)));
       for (let i = 0; i <= n; i++) sums[i]! += v[i]!;
     }
-    const by = set.regions.map((r, i) => ({ region: r.name, length_km: round(sums[i]!, 1) }));
+    const by = set.regions.map((r, i) => ({ region: r.name, length_km: round1(sums[i]!) }));
     const assigned = by.reduce((a, r) => a + r.length_km, 0);
-    by.push({ region: 'unassigned', length_km: round(Math.max(0, sums[n]! - assigned), 1) });
+    by.push({ region: 'unassigned', length_km: round1(Math.max(0, sums[n]! - assigned)) });
     return {
-      snapshot: snapshotRef(snapshot),
+      snapshot: ref(snapshot),
       provenance: { ...this.figures.provenance(snapshot, regionSet), front: FRONT_METHOD },
-      length_km: round(sums[n]!, 1),
+      length_km: round1(sums[n]!),
       by_region: by,
     };
   }

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import { FigureService, type SnapshotFigures } from '../analytics/figures.js';
 import type { RegionFigure } from '../control/engine.js';
-import type { ControlGeometry } from '../control/geometry.js';
+import { ControlGeometry } from '../control/geometry.js';
 import { Store, type SnapshotRow } from '../store/sqlite.js';
 import { MIGRATIONS } from '../store/migrations.js';
 
@@ -79,6 +79,7 @@ const hash = (s: string): string => createHash('sha1').update(s).digest('base64u
 export class ApiData {
   readonly store: ServerStore;
   private figureService!: FigureService;
+  private controlGeometry: ControlGeometry | undefined;
   private version: number | undefined;
   private dataVersion: Statement | undefined;
   private current!: DataTokens;
@@ -109,6 +110,7 @@ export class ApiData {
     this.current = this.computeTokens();
     if (before && (before.model !== this.current.model || before.regions !== this.current.regions)) {
       this.figureService = new ReadOnlyFigures(this.store);
+      this.controlGeometry = undefined;
       this.current = this.computeTokens();
     }
   }
@@ -117,9 +119,10 @@ export class ApiData {
     return this.figureService;
   }
 
-  /** Control geometry per cell, shared with change and front; cells it computes are kept in memory (the database is read-only). */
+  /** Control geometry per cell; cells it computes are kept in memory (the database is read-only). */
   get geometry(): ControlGeometry {
-    return this.figureService.controlGeometry();
+    this.controlGeometry ??= new ControlGeometry(this.store, this.figureService);
+    return this.controlGeometry;
   }
 
   get tokens(): DataTokens {
