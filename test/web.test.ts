@@ -257,7 +257,8 @@ describe('web app', () => {
     assert.equal(hits[0]!.name, 'Kherson');
     assert.deepEqual(place.history.map((x) => [x.side, x.from.slice(0, 10)]), [['RU', snaps[0]!.time.slice(0, 10)], ['UA', '2022-11-11']]);
     assert.equal(await page.locator('.place-periods tr.current').getAttribute('data-side'), 'UA');
-    // the map moved there
+    // the map moved there (the URL follows once the flight ends)
+    await page.waitForURL((u) => u.searchParams.get('map') !== null);
     const view = new URL(page.url()).searchParams.get('map')!.split('/').map(Number);
     assert.ok(Math.abs(view[1]! - hit.lat) < 0.05 && Math.abs(view[2]! - hit.lon) < 0.05, `map at ${view.join('/')}`);
     await page.screenshot({ path: join(out, 'web-desktop-place.png') });
