@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deepstateHistoryFiles, sharedDataFile } from './support/data.js';
 import { frontline } from './support/cli.js';
+import Database from 'better-sqlite3';
 
 let tmp: string;
 let db: string;
@@ -92,6 +93,48 @@ test('a bad file among good ones fails the whole import and leaves the database 
   assert.notEqual(r.code, 0);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   assert.match(r.stderr, /1800000001\.geojson: malformed JSON/);
+  assert.equal(sha(db), before);
+});
+
+test('a folder of many files is read on worker threads: it stores exactly what importing them one by one stores, and a bad file fails it whole', async () => {
+  const files = (await deepstateHistoryFiles()).slice(400, 410);
+  const many = join(tmp, 'many');
+  mkdirSync(many);
+  for (const f of files) copyFileSync(f, join(many, f.split('/').pop()!));
+  const pooled = join(tmp, 'pooled.db'), serial = join(tmp, 'serial.db');
+  const r = frontline(['import', 'deepstate', many, '--db', pooled, '--no-figures']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /10 snapshots added/);
+  for (const f of files) {
+    const one = join(tmp, `one-${f.split('/').pop()!}`);
+    mkdirSync(one);
+    copyFileSync(f, join(one, f.split('/').pop()!));
+    const s = frontline(['import', 'deepstate', one, '--db', serial, '--no-figures']);
+    assert.equal(s.code, 0, s.stderr);
+  }
+  const dump = (path: string): string => {
+    const d = new Database(path, { readonly: true });
+    try {
+      const rows = [
+        ...d.prepare('SELECT id, hex(hash), geom_type, properties, hex(geom), min_x, min_y, max_x, max_y FROM features ORDER BY id').raw().all(),
+        ...d.prepare('SELECT ext_id, time, hex(feature_ids), raw_bytes, raw_sha1 FROM snapshots ORDER BY id').raw().all(),
+        ...d.prepare('SELECT feature_id, ruleset, status, rule FROM classifications ORDER BY feature_id').raw().all(),
+      ];
+      return createHash('sha1').update(JSON.stringify(rows)).digest('hex');
+    } finally {
+      d.close();
+    }
+  };
+  assert.equal(dump(pooled), dump(serial));
+
+  // the same folder with a truncated file among them (between the 5th and 6th), into another database
+  const badId = Number(files[4]!.split('/').pop()!.slice(0, -8)) + 1;
+  writeFileSync(join(many, `${badId}.geojson`), readFileSync(files[3]!, 'utf8').slice(0, 5000));
+  const before = sha(db);
+  const bad = frontline(['import', 'deepstate', many, '--db', db]);
+  assert.notEqual(bad.code, 0);
+  assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+  assert.match(bad.stderr, new RegExp(`${badId}\\.geojson: malformed JSON`));
   assert.equal(sha(db), before);
 });
 

@@ -142,8 +142,8 @@ function regionShares(geos: Awaited<ReturnType<typeof getGeos>>, engine: Control
     const g = s.from(p.mp);
     if (p.cell !== RUSSIA_CELL) {
       for (const rp of engine.regionPiecesInCell(set, p.cell)) {
-        // a whole country (the built-in set) holds every piece of its cells entirely
-        const km2 = set.regions[rp.index]!.whole ? p.km2 : areaKm2(s.toMultiPolygon(s.intersection(g, s.from(rp.mp))));
+        // a region covering the cell (a whole country, or an oblast around it) holds the piece entirely
+        const km2 = rp.whole ? p.km2 : areaKm2(s.toMultiPolygon(s.intersection(g, s.from(rp.mp))));
         if (km2 > 0) out.push({ index: rp.index, km2 });
       }
       return;

@@ -146,6 +146,13 @@ export class FigureService {
     const engine = await this.getEngine();
     const set = await this.prepare(regionSet);
     const model = this.model(snapshot.source);
+    // the built-in set's cells give the control totals of every cell computed at import
+    const totals = regionSet === COUNTRIES ? undefined : this.cellCache(COUNTRIES, model);
+    return engine.figures(this.territoryOf(snapshot), set, this.cellCache(regionSet, model), added, totals).map(roundRow);
+  }
+
+  /** Stored cell results of a set under a model, read once per process. */
+  private cellCache(regionSet: string, model: string): CellCache {
     const cacheKey = `${regionSet}|${model}`;
     let cache = this.caches.get(cacheKey);
     if (!cache) {
@@ -153,7 +160,7 @@ export class FigureService {
       for (const [k, v] of this.store.getCells(regionSet, model)) cache.set(k, new Float64Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength)));
       this.caches.set(cacheKey, cache);
     }
-    return engine.figures(this.territoryOf(snapshot), set, cache, added).map(roundRow);
+    return cache;
   }
 
   /** Stores computed figures and the cell results they added. */

@@ -4,8 +4,8 @@
  * snapshots share almost all their cells); the workers only read the database, and the results
  * are written here, in one transaction, when all of them are done.
  */
-import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
+import { startWorker } from '../util/worker.js';
 import type { SnapshotRow, Store } from '../store/sqlite.js';
 import type { RegionFigure } from '../control/engine.js';
 import { FigureService } from './figures.js';
@@ -25,19 +25,9 @@ export interface WorkerInput {
   snapshots: SnapshotRow[];
 }
 
-const fromSource = import.meta.url.endsWith('.ts');
-const workerUrl = new URL(`./figures-worker${fromSource ? '.ts' : '.js'}`, import.meta.url);
-
-/** Run from TypeScript sources (tests, development), a worker must register tsx's loader itself. */
-function startWorker(input: WorkerInput): Worker {
-  if (!fromSource) return new Worker(workerUrl, { workerData: input });
-  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); })`;
-  return new Worker(boot, { eval: true, workerData: input });
-}
-
 function runWorker(input: WorkerInput, onResult: (r: WorkerResult) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const worker = startWorker(input);
+    const worker = startWorker(import.meta.url, 'figures-worker', input);
     worker.on('message', onResult);
     worker.on('error', reject);
     worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`figures worker exited with code ${code}`))));

@@ -140,11 +140,21 @@ interface PreparedRegion extends RegionPlacement {
   bbox: BBox;
 }
 
+/**
+ * A region's part of one Ukrainian cell (region ∩ Ukraine ∩ cell). `whole` when it is all of
+ * Ukraine's part of the cell: anything in the cell then lies wholly in the region, and callers
+ * take its area as it is instead of intersecting (most cells lie inside one oblast).
+ */
+export interface RegionPiece { index: number; mp: MultiPolygon; whole: boolean }
+
+/** A region piece this close to its cell's area (relative) covers the cell: 1e-9 of 0.5°² is ~3 m². */
+const WHOLE_CELL_TOLERANCE = 1e-9;
+
 export interface PreparedRegionSet {
   name: string;
   regions: PreparedRegion[];
-  /** cell id → [region index, region ∩ Ukraine ∩ cell][], filled as cells are needed */
-  cellPieces: Map<number, { index: number; mp: MultiPolygon }[]>;
+  /** cell id → the set's regions in Ukraine's part of the cell, filled as cells are needed */
+  cellPieces: Map<number, RegionPiece[]>;
   /** "region index/cell id" → region ∩ Russia ∩ cell, filled as needed */
   rusPieces: Map<string, MultiPolygon>;
 }
@@ -222,14 +232,23 @@ export class ControlEngine {
     return c;
   }
 
-  /** Clips a valid geometry to grid cells by recursive halving, so each vertex is visited O(log cells) times. */
-  private clipToCells(s: Scope, geom: Geom, bbox: BBox): Map<number, MultiPolygon> {
+  /** True when some cell of the range holds part of the country. */
+  private hasLand(country: Country, x0: number, x1: number, y0: number, y1: number): boolean {
+    for (let x = x0; x <= x1; x++) for (let y = y0; y <= y1; y++) if (this.countryCell(country, cellId(x, y))) return true;
+    return false;
+  }
+
+  /**
+   * Clips a valid geometry to grid cells by recursive halving, so each vertex is visited
+   * O(log cells) times; parts over no land of `country` are dropped as soon as they are cut off.
+   */
+  private clipToCells(s: Scope, geom: Geom, bbox: BBox, country: Country): Map<number, MultiPolygon> {
     const out = new Map<number, MultiPolygon>();
     if (!(bbox.minX <= bbox.maxX && bbox.minY <= bbox.maxY)) return out;
     const ix0 = Math.floor((bbox.minX - ORIGIN_X) / CELL), ix1 = Math.floor((bbox.maxX - ORIGIN_X) / CELL);
     const iy0 = Math.floor((bbox.minY - ORIGIN_Y) / CELL), iy1 = Math.floor((bbox.maxY - ORIGIN_Y) / CELL);
     const rec = (g: Geom, x0: number, x1: number, y0: number, y1: number): void => {
-      if (this.geos.isEmpty(g)) return;
+      if (this.geos.isEmpty(g) || !this.hasLand(country, x0, x1, y0, y1)) return;
       if (x0 === x1 && y0 === y1) {
         const mp = s.toMultiPolygon(g);
         if (mp.length) out.set(cellId(x0, y0), mp);
@@ -257,7 +276,7 @@ export class ControlEngine {
   private insideCountry(s: Scope, geom: Geom, bbox: BBox, country: Country): CellPiece[] {
     const out: CellPiece[] = [];
     if (!bboxIntersects(bbox, this.bbox[country])) return out;
-    for (const [id, piece] of this.clipToCells(s, geom, overlap(bbox, this.bbox[country]))) {
+    for (const [id, piece] of this.clipToCells(s, geom, overlap(bbox, this.bbox[country]), country)) {
       const c = this.countryCell(country, id);
       if (!c) continue;
       const mp = s.toMultiPolygon(s.intersection(s.from(piece), s.from(c)));
@@ -274,7 +293,7 @@ export class ControlEngine {
       const bbox = bboxOf(s.toMultiPolygon(g));
       const cells = new Map<number, Piece>();
       if (bboxIntersects(bbox, this.bbox.UKR)) {
-        for (const [id, piece] of this.clipToCells(s, g, overlap(bbox, this.bbox.UKR))) {
+        for (const [id, piece] of this.clipToCells(s, g, overlap(bbox, this.bbox.UKR), 'UKR')) {
           if (!this.countryCell('UKR', id)) continue;
           // ClipByRect can leave a degenerate ring on the cell's edge; repair once, here
           const mp = s.toMultiPolygon(s.valid(piece));
@@ -323,18 +342,25 @@ export class ControlEngine {
   }
 
   /** Regions of a set inside Ukraine, cut to one cell (on first use). */
-  private regionCell(set: PreparedRegionSet, id: number): { index: number; mp: MultiPolygon }[] {
+  private regionCell(set: PreparedRegionSet, id: number): RegionPiece[] {
     let list = set.cellPieces.get(id);
     if (list) return list;
     list = [];
     const u = this.countryCell('UKR', id);
     const b = cellBBox(id);
     if (u) {
+      let cellKm2: number | undefined;
       for (let index = 0; index < set.regions.length; index++) {
         const r = set.regions[index]!;
         if (r.country !== 'UKR' || !bboxIntersects(r.bbox, b)) continue;
-        const mp = r.whole ? u : this.geos.run((s) => s.toMultiPolygon(s.intersection(s.clip(r.geom, b.minX, b.minY, b.maxX, b.maxY), s.from(u))));
-        if (mp.length) list.push({ index, mp });
+        if (r.whole) {
+          list.push({ index, mp: u, whole: true });
+          continue;
+        }
+        const mp = this.geos.run((s) => s.toMultiPolygon(s.intersection(s.clip(r.geom, b.minX, b.minY, b.maxX, b.maxY), s.from(u))));
+        if (!mp.length) continue;
+        cellKm2 ??= areaKm2(u);
+        list.push({ index, mp, whole: areaKm2(mp) >= cellKm2 * (1 - WHOLE_CELL_TOLERANCE) });
       }
     }
     set.cellPieces.set(id, list);
@@ -380,8 +406,12 @@ export class ControlEngine {
     return { cells, russia };
   }
 
-  /** Figures per region for one snapshot, using and filling `cache`. */
-  figures(features: TerritoryFeature[], set: PreparedRegionSet, cache: CellCache, added?: Map<string, Float64Array>): RegionFigure[] {
+  /**
+   * Figures per region for one snapshot, using and filling `cache`. `totals`, another set's cache
+   * under the same model, gives the control totals of cells already computed for that set: a cell
+   * lying inside one region of this set needs nothing more (most cells lie inside one oblast).
+   */
+  figures(features: TerritoryFeature[], set: PreparedRegionSet, cache: CellCache, added?: Map<string, Float64Array>, totals?: CellCache): RegionFigure[] {
     const n = set.regions.length;
     const inUkr = new Float64Array(2 * n + 2); // RU, contested per region, then totals
     const inRus = new Float64Array(2 * n + 2); // UA, contested per region, then totals
@@ -400,7 +430,7 @@ export class ControlEngine {
 
     // 1. Inside Ukraine, cell by cell.
     for (const e of cells) {
-      const v = lookup(e.key, () => this.computeCell(e.id, e.occupied, e.contested, set), 'cellHits', 'cellMisses');
+      const v = lookup(e.key, () => this.fromTotals(e.id, set, totals?.get(e.key)) ?? this.computeCell(e.id, e.occupied, e.contested, set), 'cellHits', 'cellMisses');
       for (let i = 0; i < v.length; i++) inUkr[i]! += v[i]!;
     }
 
@@ -432,6 +462,22 @@ export class ControlEngine {
     return rows;
   }
 
+  /** A cell's result from its control totals alone, when every region of the set in it covers it. */
+  private fromTotals(id: number, set: PreparedRegionSet, totals: Float64Array | undefined): Float64Array | undefined {
+    if (!totals) return undefined;
+    const pieces = this.regionCell(set, id);
+    if (!pieces.every((p) => p.whole)) return undefined;
+    const n = set.regions.length;
+    const out = new Float64Array(2 * n + 2);
+    out[2 * n] = totals[totals.length - 2]!;
+    out[2 * n + 1] = totals[totals.length - 1]!;
+    for (const p of pieces) {
+      out[2 * p.index] = out[2 * n]!;
+      out[2 * p.index + 1] = out[2 * n + 1]!;
+    }
+    return out;
+  }
+
   private computeCell(id: number, occupied: Piece[], contested: Piece[], set: PreparedRegionSet): Float64Array {
     const n = set.regions.length;
     const out = new Float64Array(2 * n + 2);
@@ -447,6 +493,11 @@ export class ControlEngine {
       out[2 * n] = areaKm2(ruMp);
       out[2 * n + 1] = areaKm2(cMp);
       for (const rp of this.regionCell(set, id)) {
+        if (rp.whole) {
+          out[2 * rp.index] = out[2 * n]!;
+          out[2 * rp.index + 1] = out[2 * n + 1]!;
+          continue;
+        }
         const r = s.from(rp.mp);
         if (ruMp.length) out[2 * rp.index] = areaKm2(s.toMultiPolygon(s.intersection(ru!, r)));
         if (cMp.length) out[2 * rp.index + 1] = areaKm2(s.toMultiPolygon(s.intersection(c!, r)));
@@ -550,7 +601,7 @@ export class ControlEngine {
   }
 
   /** The parts of a set's regions inside one Ukrainian cell (index into set.regions). */
-  regionPiecesInCell(set: PreparedRegionSet, id: number): { index: number; mp: MultiPolygon }[] {
+  regionPiecesInCell(set: PreparedRegionSet, id: number): RegionPiece[] {
     return this.regionCell(set, id);
   }
 

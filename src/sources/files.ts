@@ -80,10 +80,14 @@ export class FolderSource implements SnapshotSource {
       .sort((a, b) => a.time.getTime() - b.time.getTime() || a.id.localeCompare(b.id));
   }
 
-  async fetch(ref: SnapshotRef): Promise<RawSnapshot> {
+  localPath(ref: SnapshotRef): string {
     const file = this.byId().get(ref.id);
     if (!file) throw new UserError(`${this.dir}: no snapshot file for id ${ref.id}`);
-    const path = join(this.dir, file);
+    return join(this.dir, file);
+  }
+
+  async fetch(ref: SnapshotRef): Promise<RawSnapshot> {
+    const path = this.localPath(ref);
     return { ...ref, text: readSnapshotFile(path), origin: path };
   }
 

@@ -4,13 +4,11 @@
  * snapshot so that an interrupted download resumes where it stopped. Either way a snapshot is
  * stored whole or not at all, and importing again stores nothing new.
  */
-import { createHash } from 'node:crypto';
-import { encodeGeometry } from '../geometry/codec.js';
-import { parseFeatureCollection, polygonsOf } from '../geometry/geojson.js';
-import { bboxOf } from '../geometry/flat.js';
 import type { Store } from '../store/sqlite.js';
 import type { Classifier } from '../rules/classifier.js';
-import type { SnapshotSource } from './source.js';
+import type { SnapshotRef, SnapshotSource } from './source.js';
+import { digestSnapshot, encodeFeature, type EncodedFeature } from './digest.js';
+import { DigestPool, type PooledDigest } from './digest-pool.js';
 
 export interface ImportReport {
   source: string;
@@ -30,6 +28,60 @@ export interface ImportOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** Folder imports of at least this many files read them on worker threads (starting them costs ~0.1 s). */
+const POOL_MIN_SNAPSHOTS = 8;
+/** Files digested ahead of the one being stored, per worker: enough to keep every core busy. */
+const READ_AHEAD_PER_WORKER = 3;
+
+/** One snapshot ready to store: every feature's hash, in order, and the encoding of any not stored yet. */
+interface Digest {
+  rawBytes: number;
+  rawSha1: string;
+  origin: string;
+  hashes: Buffer[];
+  encoded: (index: number) => EncodedFeature;
+}
+
+/** Digests snapshots in order: on worker threads for local files, else one by one as they arrive. */
+function digester(source: SnapshotSource, todo: SnapshotRef[], opts: ImportOptions): { next: (i: number) => Promise<Digest>; close: () => Promise<void> } {
+  const paths = source.localPath && !opts.commitEach && todo.length >= POOL_MIN_SNAPSHOTS ? todo.map((r) => source.localPath!(r)) : undefined;
+  if (!paths) {
+    return {
+      next: async (i) => {
+        const raw = await source.fetch(todo[i]!, opts.signal);
+        const d = digestSnapshot(raw.text, raw.origin);
+        return { rawBytes: d.rawBytes, rawSha1: d.rawSha1, origin: raw.origin, hashes: d.features.map((f) => f.hash), encoded: (k) => encodeFeature(d.features[k]!) };
+      },
+      close: async () => undefined,
+    };
+  }
+  const pool = new DigestPool();
+  const ahead = READ_AHEAD_PER_WORKER * pool.size;
+  const pending = new Map<number, Promise<PooledDigest>>();
+  let requested = 0;
+  return {
+    next: async (i) => {
+      while (requested < paths.length && requested <= i + ahead) {
+        const p = pool.digest(paths[requested]!);
+        p.catch(() => undefined); // awaited in turn below; a failure ahead must not go unhandled meanwhile
+        pending.set(requested++, p);
+      }
+      const d = await pending.get(i)!;
+      pending.delete(i);
+      return {
+        rawBytes: d.rawBytes, rawSha1: d.rawSha1, origin: paths[i]!, hashes: d.hashes,
+        encoded: (k) => {
+          const f = d.fresh.get(k);
+          // a worker encodes a feature the first time it meets it, and earlier snapshots are stored first
+          if (!f) throw new Error(`${paths[i]}: feature ${k} neither stored nor encoded`);
+          return f;
+        },
+      };
+    },
+    close: () => pool.close(),
+  };
+}
+
 export async function importSource(store: Store, source: SnapshotSource, classifier: Classifier, opts: ImportOptions = {}): Promise<ImportReport> {
   const report: ImportReport = { source: source.name, ruleset: classifier.id, snapshotsSeen: 0, snapshotsAdded: 0, featuresAdded: 0, unclassified: new Map(), addedSnapshotIds: [] };
   const refs = await source.list(opts.signal);
@@ -38,37 +90,32 @@ export async function importSource(store: Store, source: SnapshotSource, classif
   const db = store.db;
   let open = false;
   const begin = (): void => { if (!open) { db.exec('BEGIN'); open = true; } };
+  const digests = digester(source, todo, opts);
   try {
     for (let i = 0; i < todo.length; i++) {
       const ref = todo[i]!;
       opts.onProgress?.(i, todo.length);
-      const raw = await source.fetch(ref, opts.signal);
+      const d = await digests.next(i);
       opts.signal?.throwIfAborted();
-      const features = parseFeatureCollection(raw.text, raw.origin);
       begin();
       if (i === 0 || opts.commitEach) store.setMeta(`ruleset:${source.name}`, classifier.id);
       const ids: number[] = [];
-      for (const f of features) {
-        const properties = JSON.stringify(f.properties);
-        const canonical = `${properties}\n${JSON.stringify(f.geometry)}`;
-        const { id, added } = store.putFeature(canonical, () => {
-          const polys = polygonsOf(f.geometry);
-          const b = polys.length ? bboxOf(polys) : { minX: 0, minY: 0, maxX: 0, maxY: 0 };
-          return { geomType: f.geometry.type, properties, geom: encodeGeometry(f.geometry), bbox: [b.minX, b.minY, b.maxX, b.maxY] };
-        });
+      d.hashes.forEach((hash, k) => {
+        let stored: EncodedFeature | undefined;
+        const { id, added } = store.putFeature(hash, () => (stored = d.encoded(k)));
         ids.push(id);
         if (added) {
           report.featuresAdded++;
-          const c = classifier.classify({ geometryType: f.geometry.type, properties: f.properties });
+          const properties = JSON.parse(stored!.properties) as Record<string, unknown>;
+          const c = classifier.classify({ geometryType: stored!.geomType, properties });
           if (c.status === 'unmatched') {
-            const name = String(f.properties.name ?? '(no name)');
+            const name = String(properties.name ?? '(no name)');
             report.unclassified.set(name, (report.unclassified.get(name) ?? 0) + 1);
           }
           store.putClassification(id, classifier.id, c.status, c.rule);
         }
-      }
-      const rawSha1 = createHash('sha1').update(raw.text).digest('hex');
-      report.addedSnapshotIds.push(store.putSnapshot({ source: source.name, extId: ref.id, time: ref.time, featureIds: ids, rawBytes: Buffer.byteLength(raw.text), rawSha1, origin: raw.origin }));
+      });
+      report.addedSnapshotIds.push(store.putSnapshot({ source: source.name, extId: ref.id, time: ref.time, featureIds: ids, rawBytes: d.rawBytes, rawSha1: d.rawSha1, origin: d.origin }));
       report.snapshotsAdded++;
       if (opts.commitEach) { db.exec('COMMIT'); open = false; }
     }
@@ -79,5 +126,7 @@ export async function importSource(store: Store, source: SnapshotSource, classif
     if (open) db.exec('ROLLBACK');
     if (!opts.commitEach) { report.addedSnapshotIds = []; report.snapshotsAdded = 0; }
     throw e;
+  } finally {
+    await digests.close();
   }
 }

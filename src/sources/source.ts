@@ -22,4 +22,6 @@ export interface SnapshotSource {
   readonly name: string;
   list(signal?: AbortSignal): Promise<SnapshotRef[]>;
   fetch(ref: SnapshotRef, signal?: AbortSignal): Promise<RawSnapshot>;
+  /** The snapshot's local file, when it is one: the import then reads it on a worker thread. */
+  localPath?(ref: SnapshotRef): string;
 }

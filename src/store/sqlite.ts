@@ -7,7 +7,6 @@
  * killed leaves the file as it was (SQLite's rollback journal).
  */
 import Database from 'better-sqlite3';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { UserError } from '../model/errors.js';
 import { MIGRATIONS } from './migrations.js';
@@ -78,11 +77,11 @@ export class Store {
   private insertFeatureStmt?: Database.Statement;
 
   /**
-   * Stores a feature unless an identical one is there; returns its id and whether it was new.
-   * `encode` runs only for a new feature: most features of a snapshot are already stored.
+   * Stores a feature unless one with the same hash (SHA-1 of its canonical text, see
+   * sources/digest.ts) is there; returns its id and whether it was new. `encode` runs only for a
+   * new feature: most features of a snapshot are already stored.
    */
-  putFeature(canonical: string, encode: () => { geomType: string; properties: string; geom: Buffer; bbox: [number, number, number, number] }): { id: number; added: boolean } {
-    const hash = createHash('sha1').update(canonical).digest();
+  putFeature(hash: Buffer, encode: () => { geomType: string; properties: string; geom: Buffer; bbox: [number, number, number, number] }): { id: number; added: boolean } {
     this.featureByHash ??= this.db.prepare('SELECT id FROM features WHERE hash = ?');
     const found = this.featureByHash.get(hash);
     if (found) return { id: found.id, added: false };

@@ -1,0 +1,30 @@
+/**
+ * One reader of digest-pool.ts: reads snapshot files, parses and hashes their features, and
+ * encodes each feature the first time this worker meets it (the main thread stores snapshots in
+ * order, so a feature this worker has sent before is stored by the time it sends a later file).
+ */
+import { parentPort } from 'node:worker_threads';
+import { UserError } from '../model/errors.js';
+import { readSnapshotFile } from './files.js';
+import { digestSnapshot, encodeFeature, type EncodedFeature } from './digest.js';
+import type { DigestReply, DigestRequest } from './digest-pool.js';
+
+const sent = new Set<string>();
+
+parentPort!.on('message', (req: DigestRequest) => {
+  let reply: DigestReply;
+  try {
+    const { features, rawBytes, rawSha1 } = digestSnapshot(readSnapshotFile(req.path), req.path);
+    const fresh: (EncodedFeature & { index: number })[] = [];
+    features.forEach((f, i) => {
+      const k = f.hash.toString('base64');
+      if (sent.has(k)) return;
+      sent.add(k);
+      fresh.push({ index: i, ...encodeFeature(f) });
+    });
+    reply = { seq: req.seq, ok: true, rawBytes, rawSha1, hashes: Buffer.concat(features.map((f) => f.hash)), fresh };
+  } catch (e) {
+    reply = { seq: req.seq, ok: false, message: (e as Error).message, user: e instanceof UserError };
+  }
+  parentPort!.postMessage(reply);
+});
