@@ -10,7 +10,8 @@
  *   control-cells                 /api/v1/control-cells?keys=… (≤200 keys, gzip) for those snapshots'
  *                                 new keys, as the map asks while it plays the timeline
  * Prints JSON: p50/p99/max latency (ms), requests/s, non-2xx and errors per scenario and pass,
- * and the server's resident memory at the end.
+ * the server's CPU time per request (user + system, from /proc: unlike the latencies, it hardly
+ * depends on what else the machine is running), and the server's resident memory at the end.
  *
  * usage: node --import tsx bench/api.ts --db PATH [--cli tsx|dist] [--duration 10] [--snapshots 60]
  *   --cli dist  run dist/cli/main.js (after npm run build) instead of src/ through tsx
@@ -68,9 +69,18 @@ function startServer(): Promise<{ child: ChildProcess; url: string }> {
   });
 }
 
+/** CPU time (user + system) the server process has used so far, in ms. */
+function serverCpuMs(pid: number): number {
+  // fields after the command name (which is in parentheses): utime and stime are the 12th and 13th
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+}
+
 /** One autocannon run cycling through `paths`: once each (`cold`) or for `duration` seconds. */
 async function load(url: string, paths: string[], pass: 'cold' | 'warm', headers: Record<string, string> = {}, coldConnections = CONNECTIONS): Promise<object> {
   let i = 0;
+  const cpuBefore = serverCpuMs(child.pid!);
   // a cold pass makes each request once: no more connections than requests
   const connections = pass === 'cold' ? Math.min(coldConnections, paths.length) : CONNECTIONS;
   const r = await autocannon({
@@ -88,6 +98,7 @@ async function load(url: string, paths: string[], pass: 'cold' | 'warm', headers
     requestsPerSec: Math.round(r.requests.average),
     latencyMs: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, mean: Math.round(r.latency.average * 10) / 10 },
     mbPerSec: Math.round((r.throughput.average / 1e6) * 10) / 10,
+    serverCpuUsPerRequest: Math.round(((serverCpuMs(child.pid!) - cpuBefore) * 1000) / Math.max(1, r.requests.total)),
     non2xx: r.non2xx,
     errors: r.errors,
     timeouts: r.timeouts,
