@@ -15,6 +15,7 @@ import Database from 'better-sqlite3';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { FrontlineServer } from '../src/server/server.js';
+import { REFRESH_INTERVAL_MS } from '../src/server/data.js';
 import { areaKm2 } from '../src/geometry/geodesic.js';
 import { vertexCount, type MultiPolygon } from '../src/geometry/flat.js';
 import { polygonsOf } from '../src/geometry/geojson.js';
@@ -407,6 +408,54 @@ test('internal errors: 500 with a generic message, the details only in the log',
     assert.ok(logged.some((m) => /GET \/api\/v1\/area\?at=2025-03-14&regions=oblasts failed: .*no such table: figures/s.test(m)), logged.join('\n'));
   } finally {
     await broken.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a commit by another process shows without a restart, also for URLs answered before', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'frontline-api-refresh-'));
+  const copy = await historyDbCopy(dir);
+  const live = new FrontlineServer({ db: copy, webDir: dir, log: (m) => logged.push(m) });
+  const url = await live.listen(0, '127.0.0.1');
+  try {
+    const paths = ['/api/v1/snapshots', '/api/v1/area?at=2025-03-13'];
+    const before = new Map<string, Reply>();
+    for (const path of paths) {
+      const r = await get(path, {}, 'GET', url);
+      assert.equal(r.status, 200, r.text);
+      // asked again, the same URL is answered from the cache: the same bytes and tag
+      const again = await get(path, {}, 'GET', url);
+      assert.equal(again.text, r.text);
+      assert.equal(again.headers.etag, r.headers.etag);
+      const head = await get(path, {}, 'HEAD', url);
+      assert.equal(head.status, 200);
+      assert.equal(head.body.length, 0);
+      assert.equal(head.headers['content-length'], String(r.body.length));
+      assert.equal(head.headers.etag, r.headers.etag);
+      before.set(path, r);
+    }
+    // another process flags the snapshot of 2025-03-13
+    const id = ((before.get(paths[1]!)!.json()) as { snapshot: { id: string } }).snapshot.id;
+    const db = new Database(copy);
+    db.prepare("UPDATE snapshots SET flag = 'flagged by hand' WHERE ext_id = ?").run(id);
+    db.close();
+    // the server looks for commits every REFRESH_INTERVAL_MS; wait for it (bounded)
+    const etag = String(before.get(paths[0]!)!.headers.etag);
+    let after = await get(paths[0]!, { 'If-None-Match': etag }, 'GET', url);
+    for (let i = 0; i < 100 && after.status === 304; i++) {
+      await new Promise((resolve) => setTimeout(resolve, REFRESH_INTERVAL_MS));
+      after = await get(paths[0]!, { 'If-None-Match': etag }, 'GET', url);
+    }
+    assert.equal(after.status, 200);
+    assert.notEqual(after.headers.etag, etag);
+    const flagged = (after.json() as { snapshots: { id: string; flag: string | null }[] }).snapshots.find((s) => s.id === id);
+    assert.equal(flagged?.flag, 'flagged by hand');
+    const area = await get(paths[1]!, { 'If-None-Match': String(before.get(paths[1]!)!.headers.etag) }, 'GET', url);
+    assert.equal(area.status, 200);
+    assert.notEqual(area.headers.etag, before.get(paths[1]!)!.headers.etag);
+    assert.equal((area.json() as { snapshot: { flag: string | null } }).snapshot.flag, 'flagged by hand');
+  } finally {
+    await live.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

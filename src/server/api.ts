@@ -2,7 +2,7 @@
  * The /api/v1 endpoints. Each calls the same analytics functions as the matching CLI command,
  * so that `GET /api/v1/area?at=D` and `frontline area --at D --json` give the same JSON.
  */
-import { areaAt, pickSource, seriesSnapshots, snapshotAt, type AreaResult, type Every } from '../analytics/area.js';
+import { areaAt, pickSource, seriesSnapshots, type AreaResult, type Every } from '../analytics/area.js';
 import { COUNTRIES } from '../analytics/figures.js';
 import { loadBorders } from '../control/borders.js';
 import { decodeGeometry } from '../geometry/codec.js';
@@ -32,7 +32,7 @@ export function snapshotJson(s: SnapshotRow): AreaResult['snapshot'] {
 /** A stored snapshot by the source's own id; `where` says whether it came from the path (404) or the query (400). */
 export function snapshotById(data: ApiData, sourceName: string | undefined, id: string, where: 'path' | 'query'): SnapshotRow {
   const src = pickSource(data.store, sourceName);
-  const found = data.snapshots(src).find((s) => s.ext_id === id);
+  const found = data.snapshotByExtId(src, id);
   if (!found) {
     const message = `${where === 'query' ? 'snapshot' : 'id'} ${JSON.stringify(id)}: no ${src} snapshot has this id (see /api/v1/snapshots)`;
     throw where === 'path' ? notFound(message) : badRequest(message);
@@ -90,7 +90,7 @@ export const CORE_ENDPOINTS: Endpoint[] = [
     response: { description: 'Figures with provenance.', schema: schemaRef('Area') },
     handle: async (p, { data }) => {
       const src = pickSource(data.store, p.source);
-      const snap = p.at ? snapshotAt(data.store, src, p.at) : snapshotById(data, src, p.snapshot!, 'query');
+      const snap = p.at ? data.snapshotAt(src, p.at) : snapshotById(data, src, p.snapshot!, 'query');
       return areaAt(data.figures, snap, p.regions ?? COUNTRIES);
     },
   }),

@@ -27,6 +27,16 @@ export class ResponseCache {
 
   constructor(private readonly maxBytes = 128 * 1024 * 1024) {}
 
+  /** The cached response for `key`, if any (and marks it recently used). */
+  peek(key: string): Rendered | undefined {
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+    }
+    return hit;
+  }
+
   /** The response for `key`, rendering it with `make` unless it is cached or being rendered. */
   async get(key: string, make: () => Promise<Rendered>): Promise<Rendered> {
     const hit = this.entries.get(key);
@@ -59,6 +69,32 @@ export class ResponseCache {
   }
 }
 
+/**
+ * Request URLs exactly as clients sent them, each with what the router made of it (the ETag its
+ * answer is cached under), so that a repeated request is answered without parsing, validating or
+ * hashing its parameters again. Bounded by the bytes of the URLs; the oldest go first.
+ */
+export class UrlAliases<T> {
+  private readonly map = new Map<string, T>();
+  private bytes = 0;
+
+  constructor(private readonly maxBytes = 16 * 1024 * 1024) {}
+
+  get(url: string): T | undefined {
+    return this.map.get(url);
+  }
+
+  set(url: string, value: T): void {
+    if (!this.map.has(url)) this.bytes += url.length + 100;
+    this.map.set(url, value);
+    for (const k of this.map.keys()) {
+      if (this.bytes <= this.maxBytes) break;
+      this.map.delete(k);
+      this.bytes -= k.length + 100;
+    }
+  }
+}
+
 /** The gzip body of a rendered response, if it is worth compressing (made once, then reused). */
 export function gzipped(r: Rendered): Buffer | Promise<Buffer> | undefined {
   if (r.body.length < MIN_COMPRESS_BYTES) return undefined;
@@ -67,9 +103,22 @@ export function gzipped(r: Rendered): Buffer | Promise<Buffer> | undefined {
   return r.gzip;
 }
 
+/** Accept-Encoding headers seen, with the answer (clients send a handful of distinct ones). */
+const accepts = new Map<string, boolean>();
+
 /** True when the request's Accept-Encoding allows gzip (a q=0 refuses it). */
 export function acceptsGzip(header: string | undefined): boolean {
   if (!header) return false;
+  let yes = accepts.get(header);
+  if (yes === undefined) {
+    yes = parseAcceptsGzip(header);
+    if (accepts.size >= 256) accepts.clear();
+    accepts.set(header, yes);
+  }
+  return yes;
+}
+
+function parseAcceptsGzip(header: string): boolean {
   for (const part of header.split(',')) {
     const [coding, ...params] = part.trim().toLowerCase().split(';');
     if (coding !== 'gzip' && coding !== '*') continue;

@@ -10,17 +10,36 @@
  */
 import { createHash } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
-import { FigureService, type SnapshotFigures } from '../analytics/figures.js';
+import { COUNTRIES, FigureService, type SnapshotFigures } from '../analytics/figures.js';
 import type { RegionFigure } from '../control/engine.js';
-import { ControlGeometry } from '../control/geometry.js';
+import { CELL_GEOMETRY_VERSION, ControlGeometry, type SnapshotControl } from '../control/geometry.js';
+import { UserError } from '../model/errors.js';
 import { Store, type SnapshotRow } from '../store/sqlite.js';
 import { MIGRATIONS } from '../store/migrations.js';
 
 /** Bumped when a response's shape changes, so that clients' cached copies are not reused. */
 export const API_REVISION = 'v1.1';
 
+/**
+ * How often, at most, the server asks SQLite whether another process has committed. Asking
+ * takes a read transaction (file locks and a header read: tens of microseconds), which under
+ * load cost more than answering a cached request; a commit shows within this many milliseconds.
+ */
+export const REFRESH_INTERVAL_MS = 100;
+
 class ReadOnlyFigures extends FigureService {
   private readonly computed = new Map<string, RegionFigure[]>();
+  private readonly setIds = new Map<string, string>();
+
+  /** Read once per set: a new or replaced region set gets a new figure service (see ApiData.refresh). */
+  override regionSetId(name: string): string {
+    let id = this.setIds.get(name);
+    if (id === undefined) {
+      id = super.regionSetId(name);
+      this.setIds.set(name, id);
+    }
+    return id;
+  }
 
   override async figures(snapshot: SnapshotRow, regionSet: string): Promise<SnapshotFigures> {
     const provenance = this.provenance(snapshot, regionSet);
@@ -50,15 +69,33 @@ export interface DataTokens {
  */
 class ServerStore extends Store {
   private readonly lists = new Map<string, SnapshotRow[]>();
+  private readonly indexes = new Map<string, SnapshotIndex>();
 
   override snapshots(source?: string): SnapshotRow[] {
-    const key = source ?? '';
+    return this.list(source ?? '').slice(); // callers may sort or splice their copy
+  }
+
+  /** The snapshots of a source (oldest first), with their times and ids for lookups. */
+  index(source: string): SnapshotIndex {
+    let index = this.indexes.get(source);
+    if (!index) {
+      const list = this.list(source);
+      const times = list.map((s) => Date.parse(s.time));
+      const byExtId = new Map<string, SnapshotRow>();
+      for (const s of list) if (!byExtId.has(s.ext_id)) byExtId.set(s.ext_id, s);
+      index = { list, times, sorted: times.every((t, i) => i === 0 || t >= times[i - 1]!), byExtId };
+      this.indexes.set(source, index);
+    }
+    return index;
+  }
+
+  private list(key: string): SnapshotRow[] {
     let list = this.lists.get(key);
     if (!list) {
-      list = super.snapshots(source);
+      list = super.snapshots(key || undefined);
       this.lists.set(key, list);
     }
-    return list.slice(); // callers may sort or splice their copy
+    return list;
   }
 
   private sourceList: string[] | undefined;
@@ -70,7 +107,52 @@ class ServerStore extends Store {
 
   forget(): void {
     this.lists.clear();
+    this.indexes.clear();
     this.sourceList = undefined;
+  }
+}
+
+interface SnapshotIndex {
+  /** Oldest first, as Store.snapshots lists them (by time, then id). */
+  list: SnapshotRow[];
+  /** Date.parse of each snapshot's time. */
+  times: number[];
+  /** Whether `times` never decreases (the stored times are uniform ISO strings), for binary search. */
+  sorted: boolean;
+  /** By the source's own id (the first in the list, should ids repeat). */
+  byExtId: Map<string, SnapshotRow>;
+}
+
+const toUrl = (b64: string): string => b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+
+/**
+ * Control geometry as the server reads it. A snapshot's key list comes from its stored keys
+ * when the geometry of every one of its cells is stored (as `serve` leaves the database), without
+ * decoding any cell; otherwise, and for the cells themselves, as ControlGeometry does it.
+ */
+class ServerGeometry extends ControlGeometry {
+  /** Keys (model|base64) whose geometry is known to be stored: a stored cell is never removed. */
+  private readonly stored = new Set<string>();
+
+  constructor(private readonly reader: Store, private readonly figureService: FigureService) {
+    super(reader, figureService);
+  }
+
+  override async snapshotControl(snapshot: SnapshotRow): Promise<SnapshotControl> {
+    const keys = this.figureService.storedCellKeys(snapshot);
+    if (keys) {
+      const model = `${this.figureService.model(snapshot.source)}|${CELL_GEOMETRY_VERSION}`;
+      const has = this.reader.db.prepare('SELECT 1 FROM control_cells WHERE model = ? AND key = ?').pluck();
+      const isStored = (key: string): boolean => {
+        const k = `${model}|${key}`;
+        if (this.stored.has(k)) return true;
+        if (has.get(model, Buffer.from(key, 'base64')) === undefined) return false;
+        this.stored.add(k);
+        return true;
+      };
+      if (keys.every((c) => isStored(c.key))) return { cells: keys.map((c) => ({ cell: c.id, key: toUrl(c.key) })) };
+    }
+    return super.snapshotControl(snapshot);
   }
 }
 
@@ -83,8 +165,9 @@ export class ApiData {
   private version: number | undefined;
   private dataVersion: Statement | undefined;
   private current!: DataTokens;
+  private checkedAt = -Infinity;
 
-  constructor(path: string) {
+  constructor(path: string, private readonly refreshIntervalMs = REFRESH_INTERVAL_MS) {
     const probe = new Store(path, { readonly: true });
     const schema = probe.db.pragma('user_version', { simple: true }) as number;
     probe.close();
@@ -97,9 +180,13 @@ export class ApiData {
   /**
    * Notices commits by other processes (SQLite's data_version) and drops what they made stale.
    * New snapshots need nothing more; a new rule set or a replaced region set needs a fresh
-   * figure service (its prepared regions and classifiers would be out of date).
+   * figure service (its prepared regions and classifiers would be out of date). Asks SQLite at
+   * most once per refresh interval.
    */
   refresh(): void {
+    const now = performance.now();
+    if (now - this.checkedAt < this.refreshIntervalMs) return;
+    this.checkedAt = now;
     this.dataVersion ??= this.store.db.prepare('PRAGMA data_version').pluck();
     const v = this.dataVersion.get() as number;
     if (v === this.version) return;
@@ -115,13 +202,33 @@ export class ApiData {
     }
   }
 
+  /**
+   * Reads now what the first requests would otherwise read one by one while clients wait: each
+   * source's snapshot index and rule set, each region set's description.
+   */
+  prime(): void {
+    // whatever fails here fails again in the request that needs it, which reports it
+    const attempt = (f: () => unknown): void => {
+      try {
+        f();
+      } catch {
+        // see above
+      }
+    };
+    for (const source of this.store.sources()) {
+      attempt(() => this.store.index(source));
+      attempt(() => this.figureService.model(source));
+    }
+    for (const set of [COUNTRIES, ...this.store.regionSetNames()]) attempt(() => this.figureService.regionSetId(set));
+  }
+
   get figures(): FigureService {
     return this.figureService;
   }
 
   /** Control geometry per cell; cells it computes are kept in memory (the database is read-only). */
   get geometry(): ControlGeometry {
-    this.controlGeometry ??= new ControlGeometry(this.store, this.figureService);
+    this.controlGeometry ??= new ServerGeometry(this.store, this.figureService);
     return this.controlGeometry;
   }
 
@@ -132,6 +239,31 @@ export class ApiData {
   /** The stored snapshots of a source, oldest first (cached until the database changes). */
   snapshots(source: string): SnapshotRow[] {
     return this.store.snapshots(source);
+  }
+
+  /** The latest snapshot at or before `at` (analytics/area.ts snapshotAt, by binary search). */
+  snapshotAt(source: string, at: Date): SnapshotRow {
+    const { list, times, sorted } = this.store.index(source);
+    const t = at.getTime();
+    let lo = 0, hi = times.length; // the first snapshot after `at` is at `lo`
+    if (sorted) {
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (times[mid]! <= t) lo = mid + 1;
+        else hi = mid;
+      }
+    } else {
+      for (let i = 0; i < times.length; i++) if (times[i]! <= t) lo = i + 1;
+    }
+    if (lo === 0) {
+      throw new UserError(`no ${source} snapshot at or before ${at.toISOString()}; the history starts ${list[0]?.time ?? 'never'}`);
+    }
+    return list[lo - 1]!;
+  }
+
+  /** A stored snapshot by the source's own id. */
+  snapshotByExtId(source: string, id: string): SnapshotRow | undefined {
+    return this.store.index(source).byExtId.get(id);
   }
 
   private computeTokens(): DataTokens {

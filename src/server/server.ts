@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
-import { acceptsGzip, gzipped, ResponseCache, type Rendered } from './cache.js';
+import { acceptsGzip, gzipped, ResponseCache, UrlAliases, type Rendered } from './cache.js';
 import { API_REVISION, ApiData } from './data.js';
 import type { ApiContext, CacheClass, Endpoint } from './endpoint.js';
 import { errorReply, notFound } from './errors.js';
@@ -35,6 +35,14 @@ const CACHE_CONTROL: Record<CacheClass, string> = {
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const hash = (s: string | Buffer): string => createHash('sha1').update(s).digest('base64url').slice(0, 24);
+
+/** What an API request URL was found to ask for: its answer's ETag, made from this data token. */
+interface Known {
+  etag: string;
+  token: string;
+  immutable: boolean;
+  cacheControl: string;
+}
 
 interface Route {
   endpoint: Endpoint;
@@ -72,12 +80,14 @@ export class FrontlineServer {
   readonly http: Server;
   private readonly routes: Route[];
   private readonly cache = new ResponseCache();
+  private readonly known = new UrlAliases<Known>();
   private readonly web: WebApp;
   private readonly openapi: Rendered;
   private readonly openapiTag: string;
 
   constructor(private readonly opts: ServerOptions) {
     this.data = new ApiData(opts.db);
+    this.data.prime();
     const ctx: ApiContext = { data: this.data };
     const endpoints = API_ENDPOINTS;
     this.routes = endpoints.map(compile);
@@ -115,14 +125,23 @@ export class FrontlineServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse, ctx: ApiContext): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       return this.error(req, res, 405, `method ${req.method} not allowed: the API is read-only (GET, HEAD)`);
     }
+    const raw = req.url ?? '/';
+    if (raw.startsWith('/api/')) {
+      // a URL answered before, with the data unchanged since: straight from the cache
+      this.data.refresh();
+      const k = this.known.get(raw);
+      if (k && k.token === (k.immutable ? this.data.tokens.model : this.data.tokens.latest)) {
+        const rendered = this.cache.peek(k.etag);
+        if (rendered) return this.send(req, res, rendered, k.etag, k.cacheControl, true, true);
+      }
+    }
+    const url = new URL(raw, 'http://localhost');
     if (url.pathname === '/openapi.json') {
-      res.setHeader('Access-Control-Allow-Origin', '*');
-      return this.send(req, res, this.openapi, this.openapiTag, CACHE_CONTROL.static);
+      return this.send(req, res, this.openapi, this.openapiTag, CACHE_CONTROL.static, true, true);
     }
     if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
       res.setHeader('Access-Control-Allow-Origin', '*');
@@ -162,29 +181,36 @@ export class FrontlineServer {
     if (matches(req.headers['if-none-match'], etag)) return this.notModified(res, etag, CACHE_CONTROL[e.cache]);
     const type = e.response.mediaType === 'application/geo+json' ? 'application/geo+json; charset=utf-8' : JSON_TYPE;
     const rendered = await this.cache.get(etag, async () => ({ body: Buffer.from(JSON.stringify(await e.handle(params, ctx))), type }));
+    if (req.url) this.known.set(req.url, { etag, token, immutable: e.cache === 'immutable', cacheControl: CACHE_CONTROL[e.cache] });
     return this.send(req, res, rendered, etag, CACHE_CONTROL[e.cache]);
   }
 
-  private notModified(res: ServerResponse, etag: string, cacheControl: string): void {
-    res.writeHead(304, { ETag: etag, 'Cache-Control': cacheControl, Vary: 'Accept-Encoding' });
+  private notModified(res: ServerResponse, etag: string, cacheControl: string, cors = false): void {
+    res.writeHead(304, { ETag: etag, 'Cache-Control': cacheControl, Vary: 'Accept-Encoding', ...(cors && { 'Access-Control-Allow-Origin': '*' }) });
     res.end();
   }
 
-  private async send(req: IncomingMessage, res: ServerResponse, r: Rendered, etag: string, cacheControl: string, compressible = true): Promise<void> {
+  private send(req: IncomingMessage, res: ServerResponse, r: Rendered, etag: string, cacheControl: string, compressible = true, cors = false): void | Promise<void> {
     const gz = compressible && acceptsGzip(req.headers['accept-encoding']) ? gzipped(r) : undefined;
     // the coded body is another representation, so it gets its own strong tag
     const tag = gz ? `${etag.slice(0, -1)}-gzip"` : etag;
-    if (matches(req.headers['if-none-match'], etag)) return this.notModified(res, tag, cacheControl);
-    const body = gz instanceof Buffer ? gz : gz ? await gz : r.body;
-    res.writeHead(200, {
-      'Content-Type': r.type,
+    if (matches(req.headers['if-none-match'], etag)) return this.notModified(res, tag, cacheControl, cors);
+    if (gz instanceof Promise) return gz.then((body) => this.write(req, res, r.type, body, tag, cacheControl, true, cors));
+    this.write(req, res, r.type, gz ?? r.body, tag, cacheControl, gz !== undefined, cors);
+  }
+
+  private write(req: IncomingMessage, res: ServerResponse, type: string, body: Buffer, etag: string, cacheControl: string, gzip: boolean, cors: boolean): void {
+    const headers: Record<string, string | number> = {
+      'Content-Type': type,
       'Content-Length': body.length,
-      ETag: tag,
+      ETag: etag,
       'Cache-Control': cacheControl,
       Vary: 'Accept-Encoding',
       'X-Content-Type-Options': 'nosniff',
-      ...(gz && { 'Content-Encoding': 'gzip' }),
-    });
+    };
+    if (gzip) headers['Content-Encoding'] = 'gzip';
+    if (cors) headers['Access-Control-Allow-Origin'] = '*';
+    res.writeHead(200, headers);
     res.end(req.method === 'HEAD' ? undefined : body);
   }
 
