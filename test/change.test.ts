@@ -112,7 +112,7 @@ test('gains, losses and the front agree with an independent GEOS computation wit
   const snaps = JSON.parse(frontline(['snapshots', '--json', '--db', db]).stdout) as { id: string; time: string }[];
   const idAt = (d: string): string => snaps.filter((s) => s.time <= `${d}T23:59:59Z`).pop()!.id;
   const pairs = PAIRS.slice(0, 4).map(([a, b]) => [idAt(a), idAt(b)] as const);
-  const fronts = ['2022-06-01', '2023-06-01', '2024-06-01', '2025-03-13'].map(idAt);
+  const fronts = ['2022-06-01', '2023-06-01', '2024-06-01', '2024-09-01', '2025-03-13'].map(idAt);
   const ids = [...new Set([...pairs.flat(), ...fronts])];
   const statuses = join(tmp, 'statuses.json');
   writeFileSync(statuses, JSON.stringify(exportStatuses(dir, ids)));
@@ -156,6 +156,38 @@ test('front: a length per region that adds up, and a series over time', () => {
   const series = json<Front[]>(['series', '--front', '--from', '2024-01-01', '--to', '2024-12-31', '--every', 'month']);
   assert.equal(series.length, 12);
   for (const s of series) assert.ok(s.length_km > 300 && s.length_km < 3000, `${s.snapshot.time}: ${s.length_km} km`);
+});
+
+test('front: gaps between RU polygons are not front, the line of contact is (Popasna, 1 September 2024)', () => {
+  // Checked by hand on the snapshot of 1 September 2024: east of Popasna, about 40 km behind the
+  // line of contact, two occupied polygons are drawn side by side along some 20 km (38.58–38.84° E,
+  // 48.71–48.73° N) with a hairline gap between them (well under a metre on average) where their
+  // edges do not quite coincide; taken literally, both sides of that strip of "UA ground" are
+  // front (35 km of it in the box below). Everything in the box is RU ground. The real line of
+  // contact runs west of 38.35° E (Bilohorivka, Siversk, Bakhmut).
+  const out = join(tmp, 'front-popasna.geojson');
+  const r = frontline(['front', '--at', '2024-09-01', '--geojson', out, '--json', '--db', db]);
+  assert.equal(r.code, 0, r.stderr);
+  const fc = JSON.parse(readFileSync(out, 'utf8')) as { features: { geometry: { coordinates: number[][] } }[] };
+  // length of the front's segments with both ends inside a box, in km (equirectangular: a box is small)
+  const inBox = (minX: number, minY: number, maxX: number, maxY: number): number => {
+    const inside = (p: number[]): boolean => p[0]! >= minX && p[0]! <= maxX && p[1]! >= minY && p[1]! <= maxY;
+    let km = 0;
+    for (const f of fc.features) {
+      const c = f.geometry.coordinates;
+      for (let i = 1; i < c.length; i++) {
+        if (!inside(c[i - 1]!) || !inside(c[i]!)) continue;
+        const dx = (c[i]![0]! - c[i - 1]![0]!) * 111.32 * Math.cos((c[i]![1]! * Math.PI) / 180), dy = (c[i]![1]! - c[i - 1]![1]!) * 110.574;
+        km += Math.hypot(dx, dy);
+      }
+    }
+    return km;
+  };
+  const behind = inBox(38.45, 48.55, 38.95, 48.85);
+  assert.equal(behind, 0, `${behind.toFixed(1)} km of front along the gap behind the line east of Popasna`);
+  // …while the line of contact west of it (Bilohorivka, Siversk, Bakhmut) is still there, whole
+  const contact = inBox(37.9, 48.4, 38.35, 49.0);
+  assert.ok(contact > 50, `${contact.toFixed(1)} km of front west of Popasna`);
 });
 
 test('series --change: net change per period, equal to the change of area between the periods', () => {

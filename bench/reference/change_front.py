@@ -11,8 +11,12 @@ For a snapshot X, inside Ukraine:
     RU_X = (union(occupied) - union(contested)) ∩ Ukraine
     UA_X = Ukraine - RU_X - C_X
 For a pair (A, B): gained/lost km² per side, e.g. RU gained = area(RU_B - RU_A).
-Front of X: the outline of RU_X farther than 2 km from Ukraine's outline (coasts and borders are
-not a front, and drawings stop short of them by up to a few hundred metres). Measured differently
+Front of X: the outline of RU_X with its narrow gaps closed, farther than 2 km from Ukraine's
+outline (coasts and borders are not a front, and drawings stop short of them by up to a few
+hundred metres). Narrow gaps: non-RU ground narrower than GAP_KM between pieces of RU ground
+(drawing artefacts) is filled by a morphological closing of RU_X by GAP_KM/2 (dilate, then
+erode), done whole in the azimuthal equidistant projection below; the front is then the outline
+of RU_X ∪ closing(RU_X), so a gap's two sides are not front and its mouths are bridged. Measured differently
 from frontline on purpose (no buffers, no cells): the outline is cut into steps of at most 100 m,
 a step counts when its midpoint lies more than 2 km from Ukraine's outline (distances in an
 azimuthal equidistant projection about the middle of the front, pyproj, nearest outline segments
@@ -20,7 +24,7 @@ from an STRtree), and the counted steps' geodesic lengths (pyproj.Geod) are summ
 
 usage:
   /usr/bin/python3 bench/reference/change_front.py --dir DIR --statuses S.json \\
-      --borders data/borders/ukraine-russia.geojson [--pairs A:B,C:D] [--fronts ID,ID] [--out OUT.json]
+      --borders data/borders/ukraine-russia.geojson [--pairs A:B,C:D] [--fronts ID,ID] [--gap-km W] [--out OUT.json]
 Prints (or writes) JSON: {"pairs": [{"from", "to", "RU": {"gained_km2","lost_km2"}, "UA": …, "contested": …}],
                           "fronts": [{"id", "length_km"}], "seconds"}
 """
@@ -39,11 +43,13 @@ import warnings  # noqa: E402
 warnings.filterwarnings("ignore", message="STRtree will be changed")
 
 from shapely.geometry import LineString, Point, box  # noqa: E402
+from shapely.ops import transform  # noqa: E402
 from shapely.strtree import STRtree  # noqa: E402
 import pyproj  # noqa: E402
 
 MARGIN_KM = 2.0
 STEP_KM = 0.1
+GAP_KM = 0.2
 
 
 def lines_of(geom):
@@ -102,6 +108,16 @@ def front_length_km(ru, outline):
     return total
 
 
+def close_gaps(ru, fwd, inv, gap_km):
+    """RU ∪ its morphological closing by gap_km/2, computed in the projected frame (km)."""
+    if gap_km <= 0:
+        return ru
+    r = gap_km / 2
+    projected = transform(fwd, ru)
+    closed = projected.buffer(r, 8).buffer(-r, 8).union(projected)
+    return transform(inv, closed)
+
+
 def control(path, statuses, ukraine):
     with open(path, encoding="utf-8") as f:
         features = json.load(f).get("features") or []
@@ -145,6 +161,7 @@ def main():
     ap.add_argument("--borders", required=True)
     ap.add_argument("--pairs", default="")
     ap.add_argument("--fronts", default="")
+    ap.add_argument("--gap-km", type=float, default=GAP_KM, help="width of the gaps closed before the front is measured (0: none)")
     ap.add_argument("--out")
     args = ap.parse_args()
     t0 = time.perf_counter()
@@ -174,10 +191,12 @@ def main():
     fronts = []
     aeqd = pyproj.CRS.from_proj4("+proj=aeqd +lat_0=48.5 +lon_0=36 +ellps=WGS84 +units=km")
     fwd = pyproj.Transformer.from_crs("EPSG:4326", aeqd, always_xy=True).transform
+    inv = pyproj.Transformer.from_crs(aeqd, "EPSG:4326", always_xy=True).transform
     outline = Outline(ukraine, fwd) if args.fronts else None
     for sid in [s for s in args.fronts.split(",") if s]:
         ru, _ = get(sid)
-        fronts.append({"id": sid, "length_km": 0.0 if ru is None else front_length_km(ru, outline)})
+        length = 0.0 if ru is None else front_length_km(close_gaps(ru, fwd, inv, args.gap_km), outline)
+        fronts.append({"id": sid, "length_km": length})
     text = json.dumps({"pairs": pairs, "fronts": fronts, "seconds": round(time.perf_counter() - t0, 3)})
     if args.out:
         with open(args.out, "w", encoding="utf-8") as f:

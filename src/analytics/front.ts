@@ -11,13 +11,13 @@ import { getGeos } from '../geometry/geos.js';
 import type { Line } from '../geometry/flat.js';
 import { bboxOf } from '../geometry/flat.js';
 import { lineLengthKm } from '../geometry/geodesic.js';
-import { ControlEngine, RUSSIA_CELL, type PreparedRegionSet } from '../control/engine.js';
+import { ControlEngine, FRONT_GAP_KM, RUSSIA_CELL, type PreparedRegionSet } from '../control/engine.js';
 import { ControlGeometry, type KeyedCell } from '../control/geometry.js';
 import type { SnapshotRow, Store } from '../store/sqlite.js';
 import type { FigureService, Provenance } from './figures.js';
 import { ref, type SnapshotRef } from './change.js';
 
-export const FRONT_METHOD = 'outline of RU ground where it meets UA or contested ground, less international borders and coasts; geodesic length on WGS 84';
+export const FRONT_METHOD = `outline of RU ground where it meets UA or contested ground, gaps narrower than ${FRONT_GAP_KM} km closed, less international borders and coasts; geodesic length on WGS 84`;
 
 export interface FrontResult {
   snapshot: SnapshotRef;

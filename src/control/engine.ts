@@ -89,6 +89,23 @@ export interface CellControl { ru: MultiPolygon; ua: MultiPolygon; contested: Mu
  * SLIVER_RADIUS_KM); a real front loses at most this much where it meets a border.
  */
 export const FRONT_OUTLINE_MARGIN_KM = 2;
+/**
+ * Gaps in RU ground narrower than this are not front. DeepStateMap often draws the occupied area
+ * as several polygons that nearly touch, leaving thin strips of "UA ground" between them (and
+ * small holes): drawing artefacts, almost all under 100 m wide, most of them hairlines where two
+ * polygons' edges do not quite coincide. Taken literally, both sides of every such strip are front
+ * (some 60 km on 1 September 2024 and on 13 March 2025, 120 km on 1 June 2022). The front is
+ * therefore measured on RU ground with its gaps closed: RU ∪ closing(RU) by FRONT_GAP_KM / 2
+ * (dilate, then erode, in a local frame in km). A gap's two sides drop out and its mouths are
+ * bridged; UA or contested ground at least this wide (salients, pockets, grey-zone wedges, which
+ * are 300 m wide and more) keeps its front, and RU's inner corners are rounded by at most
+ * FRONT_GAP_KM / 2. Areas are not affected.
+ * It is done cell by cell, so a gap lying along a cell edge, with RU ground on both sides in
+ * different cells, is not closed. On the dates checked the effect does not show: the cells remove
+ * the same length as a closing of the whole snapshot (bench/reference/change_front.py) to within
+ * 0.5 km, under 0.1% of the front.
+ */
+export const FRONT_GAP_KM = 0.2;
 /** Cell edges are not front either: lines within ~10 cm of them are cut away. */
 const CELL_EDGE_TOLERANCE_DEG = 1e-6;
 
@@ -113,6 +130,32 @@ function awayFromOutline(s: Scope, lines: Geom, outline: Line[]): Line[] {
   const away = s.difference(s.lines(scale(all, fx, fy)), s.buffer(s.lines(scale(outline, fx, fy)), FRONT_OUTLINE_MARGIN_KM, 4));
   return scale(s.toLines(s.lineMerge(away)), 1 / fx, 1 / fy);
 }
+
+const KM_PER_DEG_LAT = 110.574;
+const KM_PER_DEG_LON_EQ = 111.32;
+
+function scaleMultiPolygon(mp: MultiPolygon, ax: number, ay: number): MultiPolygon {
+  return mp.map((poly) => poly.map((ring) => {
+    const out = new Float64Array(ring.length);
+    for (let i = 0; i < ring.length; i += 2) { out[i] = ring[i]! * ax; out[i + 1] = ring[i + 1]! * ay; }
+    return out;
+  }));
+}
+
+/**
+ * RU ground with its gaps narrower than FRONT_GAP_KM closed: `ru` ∪ closing(`ru`) by half that
+ * width, the closing done in a local equirectangular frame (km) about latitude `lat`. The union
+ * keeps RU's own outline exactly where the closing adds nothing (the buffers' arcs are polygons).
+ */
+function closeGaps(s: Scope, ru: MultiPolygon, lat: number): Geom {
+  const fx = KM_PER_DEG_LON_EQ * Math.cos((lat * Math.PI) / 180), fy = KM_PER_DEG_LAT;
+  const r = FRONT_GAP_KM / 2;
+  const closed = s.buffer(s.buffer(s.from(scaleMultiPolygon(ru, fx, fy)), r, 8), -r, 8);
+  const back = scaleMultiPolygon(s.toMultiPolygon(closed), 1 / fx, 1 / fy);
+  // the union can come back as a collection holding a stray line where edges touch: keep the area
+  return back.length ? s.from(s.toMultiPolygon(s.union(s.from(ru), s.from(back)))) : s.from(ru);
+}
+
 export type Country = 'UKR' | 'RUS';
 
 interface FeatureCache {
@@ -557,13 +600,14 @@ export class ControlEngine {
       let ru = e.occupied.length ? s.intersection(s.unionAll(e.occupied.map((p) => p.mp), { valid: true }), u) : undefined;
       if (ru && c) ru = s.difference(ru, c);
       const ruMp = ru ? s.toMultiPolygon(ru) : [];
-      // the front: RU's outline where it meets UA or contested ground, i.e. away from the
-      // country's outline (coast, border) and off the cell's edges
+      // the front: RU's outline (gaps narrower than FRONT_GAP_KM closed) where it meets UA or
+      // contested ground, i.e. away from the country's outline (coast, border) and off the
+      // cell's edges
       let front: Line[] = [];
       if (ruMp.length) {
         const b = cellBBox(e.id);
         const edges = s.boundary(s.from([[Float64Array.of(b.minX, b.minY, b.maxX, b.minY, b.maxX, b.maxY, b.minX, b.maxY, b.minX, b.minY)]]));
-        const lines = s.difference(s.boundary(s.from(ruMp)), s.buffer(edges, CELL_EDGE_TOLERANCE_DEG, 1));
+        const lines = s.difference(s.boundary(closeGaps(s, ruMp, (b.minY + b.maxY) / 2)), s.buffer(edges, CELL_EDGE_TOLERANCE_DEG, 1));
         front = awayFromOutline(s, lines, this.countryOutline('UKR', b));
       }
       return { ru: ruMp, ua: [], contested: c ? s.toMultiPolygon(c) : [], front };

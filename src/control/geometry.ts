@@ -41,7 +41,7 @@ export interface SnapshotControl {
 }
 
 /** Version of what a cell holds (its front-line rule); part of the storage key with the model. */
-export const CELL_GEOMETRY_VERSION = 'front-margin-2km/v1';
+export const CELL_GEOMETRY_VERSION = 'front-margin-2km/gaps-0.2km/v2';
 
 const toUrl = (b64: string): string => b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 const fromUrl = (k: string): Buffer => Buffer.from(k.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
