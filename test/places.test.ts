@@ -310,7 +310,7 @@ test('errors are one line, name what was wrong and exit non-zero', async () => {
   await fails(['place', 'Sudzha', '--country', 'UA'], /no place named "Sudzha" in country UA/);
   await fails(['place', 'Lyman', '--near', 'north'], /--near "north": expected LON,LAT/);
   await fails(['places', '--at', '2021-06-01'], /no deepstate snapshot at or before 2021-06-01.*history starts 2022-04-03/);
-  await fails(['places', '--at', '2026-01-01'], /after the deepstate history, which ends 2025-08-03/);
+  await fails(['places', '--at', '2026-01-01'], /--at 2026-01-01 is after the end of the deepstate history \(2025-08-03/);
   await fails(['places', '--at', '2024-13-01'], /--at "2024-13-01" is not a date/);
   await fails(['places', '--at', '2024-01-01', '--regions', 'oblasts', '--region', 'Atlantis'], /unknown region "Atlantis" in set "oblasts"/);
   await fails(['places', '--at', '2024-01-01', '--regions', 'nosuchset', '--region', 'X'], /unknown region set "nosuchset"/);

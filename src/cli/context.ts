@@ -1,4 +1,5 @@
-import { Store, defaultDbPath } from '../store/sqlite.js';
+import { Store, defaultDbPath, type SnapshotRow } from '../store/sqlite.js';
+import { pickSource, snapshotInHistory } from '../analytics/area.js';
 import { COUNTRIES, FigureService } from '../analytics/figures.js';
 import { detectImplausible } from '../analytics/quality.js';
 import { progressBar } from './progress.js';
@@ -28,4 +29,32 @@ export async function refreshSource(store: Store, source: string, io: Io): Promi
     for (const s of snaps) store.setFlag(s.id, flags.get(s.id) ?? null);
   });
   if (flags.size) io.err(`${flags.size} of ${snaps.length} ${source} snapshots flagged as implausible against their neighbours (see frontline snapshots --flagged)`);
+}
+
+/** What every query command works with: the store, the source, the region set and the figures. */
+export interface Query {
+  store: Store;
+  source: string;
+  regionSet: string;
+  figures: FigureService;
+  /** The source's snapshot at the end of a date, or a one-line error naming `flag`. */
+  snapshot: (at: Date, flag: string) => SnapshotRow;
+}
+
+/**
+ * Opens the database (which must exist), picks the source (--source, or the only one) and
+ * checks the region set (--regions, default the built-in countries) before `fn` runs, so that
+ * every command fails the same way on the same bad option; closes the database afterwards.
+ */
+export async function withQuery<T>(values: { db?: string; source?: string; regions?: string }, fn: (q: Query) => Promise<T>): Promise<T> {
+  const store = openStore(values.db, { mustExist: true });
+  try {
+    const source = pickSource(store, values.source);
+    const regionSet = values.regions ?? COUNTRIES;
+    const figures = new FigureService(store);
+    figures.regionSetId(regionSet); // an unknown set fails here
+    return await fn({ store, source, regionSet, figures, snapshot: (at, flag) => snapshotInHistory(store, source, at, flag) });
+  } finally {
+    store.close();
+  }
 }

@@ -4,8 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { UserError } from '../../model/errors.js';
-import { pickSource, seriesSnapshots, snapshotInHistory } from '../../analytics/area.js';
-import { COUNTRIES, FigureService } from '../../analytics/figures.js';
+import { seriesSnapshots } from '../../analytics/area.js';
 import { ChangeService, onlyRegion, type ChangeResult } from '../../analytics/change.js';
 import { changeGeoJSON } from '../../analytics/change-geojson.js';
 import { FrontService, type FrontResult } from '../../analytics/front.js';
@@ -16,7 +15,7 @@ import { ensureFigures } from '../../analytics/parallel.js';
 import { parseDate } from '../dates.js';
 import { km2, table } from '../format.js';
 import { progressBar } from '../progress.js';
-import { openStore, type Io } from '../context.js';
+import { withQuery, type Io } from '../context.js';
 import { places } from '../../analytics/gazetteer-link.js';
 import { placeCredits, type PlaceChange } from '../../analytics/places.js';
 import type { SnapshotRow, Store } from '../../store/sqlite.js';
@@ -50,13 +49,8 @@ export async function changeCommand(argv: string[], io: Io): Promise<number> {
   const to = parseDate(values.to, '--to', true);
   if (from > to) throw new UserError(`--from ${values.from} is after --to ${values.to}`);
   if (values.region && !values.regions) throw new UserError('--region needs --regions SET (the set the region belongs to)');
-  const store = openStore(values.db, { mustExist: true });
-  try {
-    const source = pickSource(store, values.source);
-    const regionSet = values.regions ?? COUNTRIES;
-    const figures = new FigureService(store);
-    figures.regionSetId(regionSet);
-    const a = snapshotInHistory(store, source, from, '--from'), b = snapshotInHistory(store, source, to, '--to');
+  return withQuery(values, async ({ store, regionSet, figures, snapshot }) => {
+    const a = snapshot(from, '--from'), b = snapshot(to, '--to');
     const service = new ChangeService(store, figures);
     const result = await service.change(a, b, regionSet);
     result.rows = onlyRegion(result.rows, values.region, regionSet);
@@ -73,9 +67,7 @@ export async function changeCommand(argv: string[], io: Io): Promise<number> {
       if (out.places) io.out(humanPlaces(out.places));
     }
     return 0;
-  } finally {
-    store.close();
-  }
+  });
 }
 
 /** The places that changed hands between the two snapshots, and how many people lived in them. */
@@ -104,13 +96,8 @@ function humanFront(r: FrontResult): string {
 export async function frontCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { db: { type: 'string' }, at: { type: 'string' }, regions: { type: 'string' }, source: { type: 'string' }, json: { type: 'boolean' }, geojson: { type: 'string' } } });
   const at = parseDate(values.at, '--at', true);
-  const store = openStore(values.db, { mustExist: true });
-  try {
-    const source = pickSource(store, values.source);
-    const regionSet = values.regions ?? COUNTRIES;
-    const figures = new FigureService(store);
-    figures.regionSetId(regionSet);
-    const snap = snapshotInHistory(store, source, at, '--at');
+  return withQuery(values, async ({ store, regionSet, figures, snapshot }) => {
+    const snap = snapshot(at, '--at');
     const service = new FrontService(store, figures);
     const r = await service.front(snap, regionSet);
     if (values.geojson) {
@@ -119,9 +106,7 @@ export async function frontCommand(argv: string[], io: Io): Promise<number> {
     }
     io.out(values.json ? JSON.stringify(r, null, 2) : humanFront(r));
     return 0;
-  } finally {
-    store.close();
-  }
+  });
 }
 
 function humanPeak(r: PeakResult): string {
@@ -140,28 +125,22 @@ export async function peakCommand(argv: string[], io: Io): Promise<number> {
   });
   const side = values.side;
   if (side !== 'UA' && side !== 'RU') throw new UserError(`--side ${JSON.stringify(side ?? '')}: expected UA or RU`);
-  if (!values.region) throw new UserError('--region NAME is required (with --regions SET)');
+  const region = values.region;
+  if (!region) throw new UserError('--region NAME is required (with --regions SET)');
   const from = parseDate(values.from, '--from');
   const to = parseDate(values.to, '--to', true);
   if (from > to) throw new UserError(`--from ${values.from} is after --to ${values.to}`);
   const at = values.at ? parseDate(values.at, '--at', true) : to;
   if (at < from) throw new UserError(`--at ${values.at} is before --from ${values.from}`);
-  const store = openStore(values.db, { mustExist: true });
-  try {
-    const source = pickSource(store, values.source);
-    const regionSet = values.regions ?? COUNTRIES;
-    const figures = new FigureService(store);
-    figures.regionSetId(regionSet);
-    snapshotInHistory(store, source, to, '--to');
-    const atSnap = snapshotInHistory(store, source, at, '--at');
+  return withQuery(values, async ({ store, source, regionSet, figures, snapshot }) => {
+    snapshot(to, '--to');
+    const atSnap = snapshot(at, '--at');
     const window = seriesSnapshots(store, source, from, to, 'snapshot', false);
     await ensureFigures(store, window, regionSet, progressBar(`figures ${regionSet}`));
-    const r = await peak(figures, window, atSnap, regionSet, values.region, side);
+    const r = await peak(figures, window, atSnap, regionSet, region, side);
     io.out(values.json ? JSON.stringify(r, null, 2) : humanPeak(r));
     return 0;
-  } finally {
-    store.close();
-  }
+  });
 }
 
 function humanLedger(r: LedgerResult): string {
@@ -188,17 +167,10 @@ export async function ledgerCommand(argv: string[], io: Io): Promise<number> {
     bufferKm = Number(values['buffer-km']);
     if (!Number.isFinite(bufferKm) || bufferKm <= 0 || bufferKm > 200) throw new UserError(`--buffer-km ${JSON.stringify(values['buffer-km'])}: expected a distance in km between 0 and 200`);
   }
-  const store = openStore(values.db, { mustExist: true });
-  try {
-    const source = pickSource(store, values.source);
-    const regionSet = values.regions ?? COUNTRIES;
-    const figures = new FigureService(store);
-    figures.regionSetId(regionSet);
-    const snap = snapshotInHistory(store, source, at, '--at');
+  return withQuery(values, async ({ store, regionSet, figures, snapshot }) => {
+    const snap = snapshot(at, '--at');
     const r = await ledger(store, figures, snap, regionSet, bufferKm);
     io.out(values.json ? JSON.stringify(r, null, 2) : humanLedger(r));
     return 0;
-  } finally {
-    store.close();
-  }
+  });
 }

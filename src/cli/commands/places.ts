@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createHash } from 'node:crypto';
 import { UserError } from '../../model/errors.js';
-import { pickSource, snapshotAt, SIDES, type Side } from '../../analytics/area.js';
-import { FigureService } from '../../analytics/figures.js';
+import { pickSource, SIDES, type Side } from '../../analytics/area.js';
 import { ensureGazetteer, findPlace, placeHistory, placesAt, type PlaceHistory, type PlacesAtResult } from '../../analytics/places.js';
 import { GEONAMES, GEONAMES_CREDIT, parsePlaceList } from '../../places/gazetteer.js';
 import { gazetteers, putGazetteer } from '../../store/places.js';
@@ -10,7 +9,7 @@ import { readSnapshotFile } from '../../sources/files.js';
 import { parseDate } from '../dates.js';
 import { table } from '../format.js';
 import { progressBar } from '../progress.js';
-import { openStore, type Io } from '../context.js';
+import { openStore, withQuery, type Io } from '../context.js';
 
 const population = (n: number | null): string => (n === null ? '' : n.toLocaleString('en-GB'));
 
@@ -69,23 +68,13 @@ export async function placesCommand(argv: string[], io: Io): Promise<number> {
   if ((values.regions === undefined) !== (values.region === undefined)) throw new UserError('--regions SET and --region NAME go together (e.g. --regions oblasts --region "Donetsk Oblast")');
   const limit = values.limit === undefined ? undefined : Number(values.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new UserError(`--limit ${JSON.stringify(values.limit)}: expected a positive whole number`);
-  const store = openStore(values.db, { mustExist: true });
-  try {
-    const source = pickSource(store, values.source);
-    const snapshot = snapshotAt(store, source, at);
-    const all = store.snapshots(source);
-    const last = all[all.length - 1]!;
-    if (Date.parse(values.at!.length === 10 ? `${values.at}T00:00:00Z` : values.at!) > Date.parse(last.time)) {
-      throw new UserError(`--at ${values.at} is after the ${source} history, which ends ${last.time}`);
-    }
-    const figures = new FigureService(store);
-    const r = await placesAt(store, snapshot, { side, region: values.regions ? { set: values.regions, name: values.region! } : undefined }, { figures, progress: progressBar('place histories') });
+  return withQuery(values, async (q) => {
+    const region = values.regions ? { set: values.regions, name: values.region! } : undefined;
+    const r = await placesAt(q.store, q.snapshot(at, '--at'), { side, region }, { figures: q.figures, progress: progressBar('place histories') });
     if (values.json) io.out(JSON.stringify(limit ? { ...r, places: r.places.slice(0, limit) } : r, null, 2));
     else io.out(humanPlaces(r, limit ?? 50));
     return 0;
-  } finally {
-    store.close();
-  }
+  });
 }
 
 export async function gazetteerCommand(argv: string[], io: Io): Promise<number> {

@@ -1,12 +1,11 @@
 import { parseArgs } from 'node:util';
 import { UserError } from '../../model/errors.js';
-import { areaAt, pickSource, seriesSnapshots, snapshotAt, type AreaResult, type Every } from '../../analytics/area.js';
-import { COUNTRIES, FigureService } from '../../analytics/figures.js';
+import { areaAt, seriesSnapshots, snapshotAt, type AreaResult, type Every } from '../../analytics/area.js';
 import { parseDate } from '../dates.js';
 import { km2, pct, table } from '../format.js';
 import { progressBar } from '../progress.js';
 import { ensureFigures } from '../../analytics/parallel.js';
-import { openStore, type Io } from '../context.js';
+import { openStore, withQuery, type Io } from '../context.js';
 import { changeSeries, frontSeries } from './series-extra.js';
 
 function human(r: AreaResult): string {
@@ -25,16 +24,11 @@ function human(r: AreaResult): string {
 export async function areaCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { db: { type: 'string' }, at: { type: 'string' }, regions: { type: 'string' }, source: { type: 'string' }, json: { type: 'boolean' } } });
   const at = parseDate(values.at, '--at', true);
-  const store = openStore(values.db, { mustExist: true });
-  try {
-    const source = pickSource(store, values.source);
-    const figures = new FigureService(store);
-    const r = await areaAt(figures, snapshotAt(store, source, at), values.regions ?? COUNTRIES);
+  return withQuery(values, async ({ store, source, regionSet, figures }) => {
+    const r = await areaAt(figures, snapshotAt(store, source, at), regionSet);
     io.out(values.json ? JSON.stringify(r, null, 2) : human(r));
     return 0;
-  } finally {
-    store.close();
-  }
+  });
 }
 
 const EVERY: Every[] = ['snapshot', 'day', 'week', 'month'];
@@ -49,12 +43,7 @@ export async function seriesCommand(argv: string[], io: Io): Promise<number> {
   if (from > to) throw new UserError(`--from ${values.from} is after --to ${values.to}`);
   const every = (values.every ?? 'snapshot') as Every;
   if (!EVERY.includes(every)) throw new UserError(`--every ${JSON.stringify(values.every)}: expected one of ${EVERY.join(', ')}`);
-  const store = openStore(values.db, { mustExist: true });
-  try {
-    const source = pickSource(store, values.source);
-    const regionSet = values.regions ?? COUNTRIES;
-    const figures = new FigureService(store);
-    figures.regionSetId(regionSet); // fails early on an unknown set
+  return withQuery(values, async ({ store, source, regionSet, figures }) => {
     const snaps = seriesSnapshots(store, source, from, to, every, values['skip-flagged'] ?? false);
     if (values.change && values.front) throw new UserError('--change and --front are separate series; ask for one at a time');
     if (values.front) {
@@ -84,9 +73,7 @@ export async function seriesCommand(argv: string[], io: Io): Promise<number> {
       io.out(`${out.length} snapshots of ${source}; regions ${figures.regionSetId(regionSet)}; areas geodesic on WGS 84`);
     }
     return 0;
-  } finally {
-    store.close();
-  }
+  });
 }
 
 function csv(s: string): string {
