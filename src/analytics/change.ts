@@ -85,8 +85,19 @@ export class ChangeService {
     this.geometry = new ControlGeometry(store, figures);
   }
 
+  /** The last pair's pieces: `change --geojson` asks for the table and the pieces of one pair. */
+  private last?: { a: number; b: number; pieces: Promise<ChangePiece[]> };
+
   /** Every piece of ground that changed side between the two snapshots. */
-  async pieces(a: SnapshotRow, b: SnapshotRow): Promise<ChangePiece[]> {
+  pieces(a: SnapshotRow, b: SnapshotRow): Promise<ChangePiece[]> {
+    if (this.last?.a === a.id && this.last.b === b.id) return this.last.pieces;
+    const pieces = this.computePieces(a, b);
+    this.last = { a: a.id, b: b.id, pieces };
+    pieces.catch(() => { if (this.last?.pieces === pieces) this.last = undefined; });
+    return pieces;
+  }
+
+  private async computePieces(a: SnapshotRow, b: SnapshotRow): Promise<ChangePiece[]> {
     const [cellsA, cellsB] = [await this.geometry.cellsOf(a), await this.geometry.cellsOf(b)];
     const byId = (cells: KeyedCell[]): Map<number, KeyedCell> => new Map(cells.map((c) => [c.cell, c]));
     const mapA = byId(cellsA), mapB = byId(cellsB);
