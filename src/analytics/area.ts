@@ -16,13 +16,18 @@ export interface AreaRow {
   share: number;
 }
 
+/** A snapshot as every JSON output names it. */
+export interface SnapshotRef { source: string; id: string; time: string; flag: string | null }
+
+export const snapshotRef = (s: SnapshotRow): SnapshotRef => ({ source: s.source, id: s.ext_id, time: s.time, flag: s.flag });
+
 export interface AreaResult {
-  snapshot: { source: string; id: string; time: string; flag: string | null };
+  snapshot: SnapshotRef;
   provenance: Provenance;
   rows: AreaRow[];
 }
 
-const round = (x: number, d: number): number => Math.round(x * 10 ** d) / 10 ** d;
+export const round = (x: number, d: number): number => Math.round(x * 10 ** d) / 10 ** d;
 
 export function pickSource(store: Store, source?: string): string {
   const sources = store.sources();
@@ -57,7 +62,7 @@ export async function areaAt(figures: FigureService, snapshot: SnapshotRow, regi
     }
   }
   return {
-    snapshot: { source: snapshot.source, id: snapshot.ext_id, time: snapshot.time, flag: snapshot.flag },
+    snapshot: snapshotRef(snapshot),
     provenance: f.provenance,
     rows,
   };

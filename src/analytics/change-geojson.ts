@@ -8,7 +8,7 @@ import { toGeoJSONCoordinates, type MultiPolygon, type Ring } from '../geometry/
 import { areaKm2 } from '../geometry/geodesic.js';
 import type { SnapshotRow, Store } from '../store/sqlite.js';
 import type { ChangeService } from './change.js';
-import { ref } from './change.js';
+import { snapshotRef, type SnapshotRef } from './area.js';
 import { places } from './gazetteer-link.js';
 
 export interface ChangeFeature {
@@ -36,7 +36,7 @@ function centroid(ring: Ring): [number, number] {
   return [cx / (3 * a), cy / (3 * a)];
 }
 
-export async function changeGeoJSON(store: Store, service: ChangeService, a: SnapshotRow, b: SnapshotRow): Promise<{ type: 'FeatureCollection'; from: ReturnType<typeof ref>; to: ReturnType<typeof ref>; features: ChangeFeature[] }> {
+export async function changeGeoJSON(store: Store, service: ChangeService, a: SnapshotRow, b: SnapshotRow): Promise<{ type: 'FeatureCollection'; from: SnapshotRef; to: SnapshotRef; features: ChangeFeature[] }> {
   const pieces = await service.pieces(a, b);
   const groups = new Map<string, MultiPolygon[]>();
   for (const p of pieces) {
@@ -66,5 +66,5 @@ export async function changeGeoJSON(store: Store, service: ChangeService, a: Sna
     }
   }
   features.sort((x, y) => y.properties.km2 - x.properties.km2);
-  return { type: 'FeatureCollection', from: ref(a), to: ref(b), features };
+  return { type: 'FeatureCollection', from: snapshotRef(a), to: snapshotRef(b), features };
 }

@@ -14,13 +14,11 @@ import { getGeos } from '../geometry/geos.js';
 import { bboxOf, type MultiPolygon } from '../geometry/flat.js';
 import { areaKm2 } from '../geometry/geodesic.js';
 import { ControlEngine, RUSSIA_CELL, type CellControl, type PreparedRegionSet } from '../control/engine.js';
-import { ControlGeometry, type KeyedCell } from '../control/geometry.js';
+import type { ControlGeometry, KeyedCell } from '../control/geometry.js';
 import { UserError } from '../model/errors.js';
 import type { SnapshotRow, Store } from '../store/sqlite.js';
-import { areaAt, SIDES, type Side } from './area.js';
+import { areaAt, round, SIDES, snapshotRef, type Side, type SnapshotRef } from './area.js';
 import type { FigureService, Provenance } from './figures.js';
-
-export interface SnapshotRef { source: string; id: string; time: string; flag: string | null }
 
 export interface ChangeRow {
   region: string;
@@ -42,8 +40,6 @@ export interface ChangeResult {
 /** One transition's ground inside one cell (or inside Russia). */
 export interface ChangePiece { from: Side; to: Side; cell: number; mp: MultiPolygon; km2: number }
 
-export const ref = (s: SnapshotRow): SnapshotRef => ({ source: s.source, id: s.ext_id, time: s.time, flag: s.flag });
-const round1 = (x: number): number => Math.round(x * 10) / 10;
 
 /**
  * The transitions inside one cell. `own` is the cell's default side (UA in Ukraine, RU in
@@ -82,7 +78,7 @@ export class ChangeService {
   private readonly geometry: ControlGeometry;
 
   constructor(private readonly store: Store, private readonly figures: FigureService) {
-    this.geometry = new ControlGeometry(store, figures);
+    this.geometry = figures.controlGeometry();
   }
 
   /** The last pair's pieces: `change --geojson` asks for the table and the pieces of one pair. */
@@ -139,10 +135,10 @@ export class ChangeService {
     names.forEach((region, i) => {
       for (const side of SIDES) {
         const g = gained[i]![side], l = lost[i]![side];
-        rows.push({ region, side, from_km2: areaOf(fa, region, side), to_km2: areaOf(fb, region, side), gained_km2: round1(g), lost_km2: round1(l), net_km2: round1(g - l) });
+        rows.push({ region, side, from_km2: areaOf(fa, region, side), to_km2: areaOf(fb, region, side), gained_km2: round(g, 1), lost_km2: round(l, 1), net_km2: round(g - l, 1) });
       }
     });
-    return { from: ref(a), to: ref(b), provenance: this.figures.provenance(b, regionSet), rows };
+    return { from: snapshotRef(a), to: snapshotRef(b), provenance: this.figures.provenance(b, regionSet), rows };
   }
 }
 

@@ -11,6 +11,7 @@ import { UserError } from '../model/errors.js';
 import type { SnapshotRow, Store } from '../store/sqlite.js';
 import type { Classifier } from '../rules/classifier.js';
 import { classifierFor } from './sources.js';
+import { ControlGeometry } from '../control/geometry.js';
 
 export const COUNTRIES = 'countries';
 const TERRITORY = new Set(['occupied', 'dismissed', 'contested']);
@@ -38,6 +39,7 @@ export class FigureService {
   private readonly caches = new Map<string, CellCache>();
   private readonly featureCache = new Map<number, TerritoryFeature | null>();
   private readonly classifiers = new Map<string, Classifier>();
+  private geometry?: ControlGeometry;
 
   constructor(private readonly store: Store) {}
 
@@ -45,6 +47,15 @@ export class FigureService {
   async getEngine(): Promise<ControlEngine> {
     this.engine ??= new ControlEngine(await getGeos(), loadBorders());
     return this.engine;
+  }
+
+  /**
+   * The control geometry of this service's snapshots, one per service, so that change, front,
+   * ledger and the map share the cells they decode or compute.
+   */
+  controlGeometry(): ControlGeometry {
+    this.geometry ??= new ControlGeometry(this.store, this);
+    return this.geometry;
   }
 
   classifier(source: string): Classifier {

@@ -12,10 +12,10 @@ import type { Line } from '../geometry/flat.js';
 import { bboxOf } from '../geometry/flat.js';
 import { lineLengthKm } from '../geometry/geodesic.js';
 import { ControlEngine, FRONT_GAP_KM, RUSSIA_CELL, type PreparedRegionSet } from '../control/engine.js';
-import { ControlGeometry, type KeyedCell } from '../control/geometry.js';
+import type { ControlGeometry, KeyedCell } from '../control/geometry.js';
 import type { SnapshotRow, Store } from '../store/sqlite.js';
 import type { FigureService, Provenance } from './figures.js';
-import { ref, type SnapshotRef } from './change.js';
+import { round, snapshotRef, type SnapshotRef } from './area.js';
 
 export const FRONT_METHOD = `outline of RU ground where it meets UA or contested ground, gaps narrower than ${FRONT_GAP_KM} km closed, less international borders and coasts; geodesic length on WGS 84`;
 
@@ -26,7 +26,6 @@ export interface FrontResult {
   by_region: { region: string; length_km: number }[];
 }
 
-const round1 = (x: number): number => Math.round(x * 10) / 10;
 const lengthOf = (lines: Line[]): number => lines.reduce((a, l) => a + lineLengthKm(l), 0);
 
 export class FrontService {
@@ -35,7 +34,7 @@ export class FrontService {
   private readonly lengths = new Map<string, Float64Array>();
 
   constructor(store: Store, private readonly figures: FigureService) {
-    this.geometry = new ControlGeometry(store, figures);
+    this.geometry = figures.controlGeometry();
   }
 
   /** The front's lines on a snapshot, cell by cell. */
@@ -61,13 +60,13 @@ export class FrontService {
       if (!v) this.lengths.set(k, (v = await cellLengths(engine, set, c)));
       for (let i = 0; i <= n; i++) sums[i]! += v[i]!;
     }
-    const by = set.regions.map((r, i) => ({ region: r.name, length_km: round1(sums[i]!) }));
+    const by = set.regions.map((r, i) => ({ region: r.name, length_km: round(sums[i]!, 1) }));
     const assigned = by.reduce((a, r) => a + r.length_km, 0);
-    by.push({ region: 'unassigned', length_km: round1(Math.max(0, sums[n]! - assigned)) });
+    by.push({ region: 'unassigned', length_km: round(Math.max(0, sums[n]! - assigned), 1) });
     return {
-      snapshot: ref(snapshot),
+      snapshot: snapshotRef(snapshot),
       provenance: { ...this.figures.provenance(snapshot, regionSet), front: FRONT_METHOD },
-      length_km: round1(sums[n]!),
+      length_km: round(sums[n]!, 1),
       by_region: by,
     };
   }
@@ -83,8 +82,8 @@ async function cellLengths(engine: ControlEngine, set: PreparedRegionSet, c: Key
     const line = s.lines(c.front);
     if (c.cell !== RUSSIA_CELL) {
       for (const rp of engine.regionPiecesInCell(set, c.cell)) {
-        // a whole country (the built-in set) holds the front of its cells entirely
-        out[rp.index]! += set.regions[rp.index]!.whole ? out[n]! : lengthOf(s.toLines(s.intersection(line, s.from(rp.mp))));
+        // a region covering the cell (a whole country, or an oblast around it) holds its front entirely
+        out[rp.index]! += rp.whole ? out[n]! : lengthOf(s.toLines(s.intersection(line, s.from(rp.mp))));
       }
       return;
     }

@@ -12,10 +12,8 @@ import { areaKm2, AzimuthalEquidistant } from '../geometry/geodesic.js';
 import { RUSSIA_CELL } from '../control/engine.js';
 import type { KeyedCell } from '../control/geometry.js';
 import type { SnapshotRow, Store } from '../store/sqlite.js';
-import { areaAt } from './area.js';
-import { ref, type SnapshotRef } from './change.js';
+import { areaAt, round, snapshotRef, type SnapshotRef } from './area.js';
 import type { FigureService, Provenance } from './figures.js';
-import { FrontService } from './front.js';
 import { places, type NamedPlace } from './gazetteer-link.js';
 
 const TOP_PLACES = 10;
@@ -47,7 +45,6 @@ export interface LedgerResult {
   buffer?: BufferStrip;
 }
 
-const round1 = (x: number): number => Math.round(x * 10) / 10;
 
 function summarise(list: NamedPlace[]): PlaceSummary {
   const sorted = [...list].sort((a, b) => (b.population ?? 0) - (a.population ?? 0));
@@ -66,16 +63,15 @@ export async function ledger(store: Store, figures: FigureService, snapshot: Sna
   const area = await areaAt(figures, snapshot, regionSet);
   const set = await figures.prepare(regionSet);
   const countryOf = new Map(set.regions.map((r) => [r.name, r.country]));
-  const front = new FrontService(store, figures);
-  const cells = await front.geometry.cellsOf(snapshot);
+  const cells = await figures.controlGeometry().cellsOf(snapshot);
   const ukr = cells.filter((c) => c.cell !== RUSSIA_CELL), rus = cells.find((c) => c.cell === RUSSIA_CELL);
   const sum = (xs: MultiPolygon[]): number => xs.reduce((t, mp) => t + areaKm2(mp), 0);
 
   const holding = async (side: 'RU' | 'UA', country: 'UKR' | 'RUS', ground: MultiPolygon[], contested: MultiPolygon[]): Promise<Holding> => ({
     side,
     in_country: country === 'UKR' ? 'Ukraine' : 'Russia',
-    km2: round1(sum(ground)),
-    contested_km2: round1(sum(contested)),
+    km2: round(sum(ground), 1),
+    contested_km2: round(sum(contested), 1),
     regions: area.rows
       .filter((r) => r.side === side && r.km2 > 0 && r.region !== 'unassigned' && countryOf.get(r.region) === country)
       .map((r) => ({ region: r.region, km2: r.km2 }))
@@ -83,7 +79,7 @@ export async function ledger(store: Store, figures: FigureService, snapshot: Sna
     places: summarise(await placesIn(store, ground)),
   });
   const result: LedgerResult = {
-    snapshot: ref(snapshot),
+    snapshot: snapshotRef(snapshot),
     provenance: area.provenance,
     holdings: [
       await holding('RU', 'UKR', ukr.map((c) => c.ru), ukr.map((c) => c.contested)),
@@ -128,5 +124,5 @@ async function bufferStrip(store: Store, figures: FigureService, cells: KeyedCel
   });
   by.UA += total - by.RU - by.UA - by.contested;
   const people = summarise(await placesIn(store, [strip]));
-  return { km, km2: round1(total), by_side: { RU: round1(by.RU), UA: round1(by.UA), contested: round1(by.contested) }, places: people };
+  return { km, km2: round(total, 1), by_side: { RU: round(by.RU, 1), UA: round(by.UA, 1), contested: round(by.contested, 1) }, places: people };
 }

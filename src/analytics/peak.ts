@@ -7,8 +7,7 @@
  */
 import { UserError } from '../model/errors.js';
 import type { SnapshotRow } from '../store/sqlite.js';
-import { areaAt, type AreaResult, type Side } from './area.js';
-import { ref, type SnapshotRef } from './change.js';
+import { areaAt, round, snapshotRef, type AreaResult, type Side, type SnapshotRef } from './area.js';
 import type { FigureService, Provenance } from './figures.js';
 
 export interface PeakFigures {
@@ -29,7 +28,6 @@ export interface PeakResult {
   provenance: Provenance;
 }
 
-const round1 = (x: number): number => Math.round(x * 10) / 10;
 
 /**
  * `window` are the snapshots from D1 to D2 (at least one); `at` the snapshot of D3. `region` is
@@ -47,17 +45,17 @@ export async function peak(figures: FigureService, window: SnapshotRow[], at: Sn
     for (const r of results) if (value(r) > value(best)) best = r;
     const p = value(best), a = value(atResult);
     return {
-      peak_km2: round1(p),
+      peak_km2: round(p, 1),
       peak_snapshot: best.snapshot,
-      at_km2: round1(a),
+      at_km2: round(a, 1),
       at_snapshot: atResult.snapshot,
-      retained_pct: p > 0 ? round1((100 * a) / p) : null,
+      retained_pct: p > 0 ? round((100 * a) / p, 1) : null,
     };
   };
   return {
     region: name,
     side,
-    window: { from: ref(window[0]!).time, to: ref(window[window.length - 1]!).time, snapshots: window.length },
+    window: { from: snapshotRef(window[0]!).time, to: snapshotRef(window[window.length - 1]!).time, snapshots: window.length },
     held: variant((r) => km2(r, side)),
     held_or_contested: variant((r) => km2(r, side) + km2(r, 'contested')),
     provenance: atResult.provenance,

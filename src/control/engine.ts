@@ -572,10 +572,7 @@ export class ControlEngine {
       out[2 * n + 1] = areaKm2(cMp);
       if (!uaMp.length && !cMp.length) return;
       const box = bboxOf([...uaMp, ...cMp]);
-      const cells: number[] = [];
-      for (let ix = Math.floor((box.minX - ORIGIN_X) / CELL); ix <= Math.floor((box.maxX - ORIGIN_X) / CELL); ix++) {
-        for (let iy = Math.floor((box.minY - ORIGIN_Y) / CELL); iy <= Math.floor((box.maxY - ORIGIN_Y) / CELL); iy++) cells.push(cellId(ix, iy));
-      }
+      const cells = ControlEngine.cellsCovering(box);
       set.regions.forEach((r, i) => {
         if (r.country !== 'RUS' || !bboxIntersects(box, r.bbox)) return;
         for (const id of cells) {

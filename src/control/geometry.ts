@@ -115,13 +115,16 @@ export class ControlGeometry {
     const snapshotCells = engine.snapshotCells(this.territory.territoryOf(snapshot));
     const { cells, russia } = snapshotCells;
     const out: KeyedCell[] = [];
-    const fresh: { key: string; control: CellControl }[] = [];
+    const fresh: { key: string; blob: Buffer }[] = [];
     const get = (key: string, compute: () => CellControl): CellControl => {
       const known = this.lookup(model, key);
       if (known) return known;
-      const control = compute();
+      // a fresh cell is used as it will be read back (rounded), so no answer depends on whether
+      // its cells were computed now or stored before
+      const blob = encodeCell(compute());
+      const control = decodeCell(blob);
       this.memory.set(`${model}|${key}`, control);
-      fresh.push({ key, control });
+      fresh.push({ key, blob });
       return control;
     };
     for (const e of cells) {
@@ -135,7 +138,7 @@ export class ControlGeometry {
     if (this.writable) {
       const ins = this.store.db.prepare('INSERT OR REPLACE INTO control_cells (model, key, data) VALUES (?, ?, ?)');
       this.store.transaction(() => {
-        for (const f of fresh) ins.run(model, fromUrl(f.key), encodeCell(f.control));
+        for (const f of fresh) ins.run(model, fromUrl(f.key), f.blob);
         this.territory.saveCellKeys(snapshot, snapshotCells);
       });
     }

@@ -2,8 +2,7 @@
  * `series --change` (net change per period, from the stored figures) and `series --front`
  * (front-line length over time).
  */
-import { areaAt, type AreaResult, type Side } from '../../analytics/area.js';
-import { ref, type SnapshotRef } from '../../analytics/change.js';
+import { areaAt, round, snapshotRef, type AreaResult, type Side, type SnapshotRef } from '../../analytics/area.js';
 import type { FigureService } from '../../analytics/figures.js';
 import { FrontService, type FrontResult } from '../../analytics/front.js';
 import type { SnapshotRow, Store } from '../../store/sqlite.js';
@@ -18,7 +17,6 @@ export interface NetChange {
 }
 
 type Format = 'json' | 'csv' | 'human';
-const round1 = (x: number): number => Math.round(x * 10) / 10;
 
 export async function changeSeries(figures: FigureService, snaps: SnapshotRow[], before: SnapshotRow | undefined, regionSet: string, format: Format): Promise<string> {
   const out: NetChange[] = [];
@@ -27,11 +25,11 @@ export async function changeSeries(figures: FigureService, snaps: SnapshotRow[],
   for (const s of snaps) {
     const cur = await areaAt(figures, s, regionSet);
     out.push({
-      snapshot: ref(s),
-      previous: prevRow ? ref(prevRow) : null,
+      snapshot: snapshotRef(s),
+      previous: prevRow ? snapshotRef(prevRow) : null,
       rows: cur.rows.map((r) => {
         const p = prev?.rows.find((x) => x.region === r.region && x.side === r.side);
-        return { region: r.region, side: r.side, net_km2: p ? round1(r.km2 - p.km2) : 0 };
+        return { region: r.region, side: r.side, net_km2: p ? round(r.km2 - p.km2, 1) : 0 };
       }),
     });
     prev = cur;

@@ -16,7 +16,6 @@ import { UserError } from '../../model/errors.js';
 import { DEFAULT_BASE_URL } from '../../sources/deepstate/api.js';
 import { ensurePlaceHistories } from '../../analytics/places.js';
 import { FigureService } from '../../analytics/figures.js';
-import { ControlGeometry } from '../../control/geometry.js';
 import { progressBar } from '../progress.js';
 import { openStore, type Io } from '../context.js';
 import { importCommand } from './import.js';
@@ -49,7 +48,7 @@ export async function prepareForServe(db: string, history: string | undefined, i
   const store = openStore(db);
   try {
     const figures = new FigureService(store);
-    const geometry = new ControlGeometry(store, figures);
+    const geometry = figures.controlGeometry();
     for (const source of store.sources()) {
       await ensurePlaceHistories(store, source, { figures, progress: progressBar(`places ${source}`) });
       const snaps = store.snapshots(source);
