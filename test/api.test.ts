@@ -21,6 +21,9 @@ import { vertexCount, type MultiPolygon } from '../src/geometry/flat.js';
 import { polygonsOf } from '../src/geometry/geojson.js';
 import type { GeoJSONGeometry } from '../src/geometry/codec.js';
 import { loadBorders } from '../src/control/borders.js';
+import { ControlGeometry } from '../src/control/geometry.js';
+import { FigureService } from '../src/analytics/figures.js';
+import { Store } from '../src/store/sqlite.js';
 import { HISTORY_REGION_SETS, historyDb, historyDbCopy } from './support/history-db.js';
 import { deepstateHistoryFiles, sharedDataFile } from './support/data.js';
 import { frontlineAsync } from './support/cli.js';
@@ -456,6 +459,43 @@ test('a commit by another process shows without a restart, also for URLs answere
     assert.equal((area.json() as { snapshot: { flag: string | null } }).snapshot.flag, 'flagged by hand');
   } finally {
     await live.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('stored control geometry: the same keys and cells as computed ones', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'frontline-api-stored-'));
+  const copy = await historyDbCopy(dir);
+  // store the geometry of a few snapshots, as `serve` does for all before it listens
+  const store = new Store(copy);
+  const snaps = store.snapshots('deepstate');
+  const picked = [snaps[600]!, snaps[601]!, snaps[snaps.length - 1]!];
+  const geometry = new ControlGeometry(store, new FigureService(store));
+  for (const s of picked) await geometry.ensureStored(s);
+  store.close();
+  const stored = new FrontlineServer({ db: copy, webDir: dir, log: (m) => logged.push(m) });
+  const url = await stored.listen(0, '127.0.0.1');
+  try {
+    for (const s of picked) {
+      const path = `/api/v1/snapshots/${s.ext_id}/control`;
+      const fromStore = await get(path, {}, 'GET', url);
+      assert.equal(fromStore.status, 200, fromStore.text);
+      // the shared server computes the cells of its unprepared database: keys name content
+      assert.equal(fromStore.text, (await get(path)).text);
+      const keys = (fromStore.json() as { cells: string[] }).cells.slice(0, 200);
+      const cells = `/api/v1/control-cells?keys=${keys.join(',')}`;
+      type Cells = { features: { properties: object; geometry: { type: string; coordinates: unknown } }[] };
+      const a = (await get(cells, {}, 'GET', url)).json() as Cells;
+      const b = (await get(cells)).json() as Cells;
+      assert.deepEqual(a.features.map((f) => [f.properties, f.geometry.type]), b.features.map((f) => [f.properties, f.geometry.type]));
+      // stored coordinates are rounded to 1e-7°, the answer to 1e-6°: equal up to one last digit
+      const flat = (c: Cells): number[] => c.features.flatMap((f) => (f.geometry.coordinates as unknown[]).flat(3) as number[]);
+      const fa = flat(a), fb = flat(b);
+      assert.equal(fa.length, fb.length);
+      assert.ok(fa.every((x, i) => Math.abs(x - fb[i]!) <= 1.01e-6), `${s.ext_id}: coordinates differ by more than 1e-6°`);
+    }
+  } finally {
+    await stored.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
