@@ -15,7 +15,7 @@ import { frontlineAsync } from './support/cli.js';
 import { repoRoot } from './support/data.js';
 import { historyDbCopy } from './support/history-db.js';
 import {
-  DESKTOP, PHONE, getJson, sideAtCentre, startWebHarness, waitForRendered, watch, type WebHarness,
+  DESKTOP, PHONE, getJson, sideAtCentre, startWebHarness, waitForRendered, watch, type PageLog, type WebHarness,
 } from './support/browser.js';
 
 interface Snap { id: string; time: string; flag: string | null }
@@ -24,6 +24,8 @@ interface Area { snapshot: Snap & { source: string }; provenance: Record<string,
 interface ChangeRow { region: string; side: string; gained_km2: number; lost_km2: number; net_km2: number }
 
 const out = join(repoRoot(), 'test-output');
+/** How many snapshots ahead the app fetches the cells of (web/src/main.ts). */
+const PREFETCH_AHEAD = 16;
 const km2 = (rows: AreaRow[], region: string, side: string): number => rows.find((r) => r.region === region && r.side === side)!.km2;
 /** The latest snapshot at or before the end of a UTC day, as the CLI and the API pick it. */
 const at = (snaps: Snap[], day: string): Snap => snaps.filter((s) => Date.parse(s.time) <= Date.parse(`${day}T23:59:59.999Z`)).at(-1)!;
@@ -34,6 +36,8 @@ describe('web app', () => {
   let db: string;
   let snaps: Snap[];
   let page: Page;
+  /** Every request of the shared page, from its first load on. */
+  let session: PageLog;
 
   before(async () => {
     mkdirSync(out, { recursive: true });
@@ -45,6 +49,7 @@ describe('web app', () => {
     h = await startWebHarness(db);
     snaps = (await getJson<{ snapshots: Snap[] }>(h.base, 'api/v1/snapshots')).snapshots;
     page = await h.context.newPage();
+    session = watch(page);
   });
 
   after(async () => {
@@ -112,14 +117,18 @@ describe('web app', () => {
     assert.ok(weekly.length > 150);
     assert.equal((await page.locator('#chart .chart-line').getAttribute('d'))!.split('L').length, weekly.length);
 
-    // map data came from the API: the snapshot's cells, each fetched once, and beyond them only
-    // the few that its neighbour (prefetched for the next step) adds
+    // map data came from the API: every snapshot's key list in one request, the snapshot's cells,
+    // each fetched once, and beyond them only cells of the snapshots the app prefetches for the
+    // next steps (back from the latest, at most PREFETCH_AHEAD of them)
+    assert.equal(log.requests.filter((u) => u.includes('/api/v1/control-keys')).length, 1);
     const cells = async (s: Snap): Promise<Set<string>> => new Set((await getJson<{ cells: string[] }>(h.base, `api/v1/snapshots/${s.id}/control`)).cells);
-    const [own, neighbour] = [await cells(latest), await cells(snaps.at(-2)!)];
+    const own = await cells(latest);
+    const ahead = new Set<string>();
+    for (const s of snaps.slice(-1 - PREFETCH_AHEAD, -1)) for (const k of await cells(s)) ahead.add(k);
     const requested = fetchedKeys(log);
     assert.equal(new Set(requested).size, requested.length, 'a cell was fetched twice');
     for (const k of own) assert.ok(requested.includes(k), `cell ${k} of the shown snapshot was not fetched`);
-    for (const k of requested) assert.ok(own.has(k) || neighbour.has(k), `cell ${k} belongs to neither the snapshot nor its neighbour`);
+    for (const k of requested) assert.ok(own.has(k) || ahead.has(k), `cell ${k} belongs to neither the snapshot nor those just before it`);
 
     // attribution of every source shown
     const credits = await page.locator('.maplibregl-ctrl-attrib').textContent();
@@ -143,14 +152,20 @@ describe('web app', () => {
     await waitForRendered(page, previous.id);
     await expectFiguresOf(page, previous);
     assert.match(page.url(), new RegExp(`date=${previous.time}`));
-    // the step fetched no cell already known: at most those of the next neighbour back, which
-    // the app prefetches (the previous snapshot's own were prefetched on the first load)
-    const [a, b, c] = await Promise.all([last, previous, snaps[n - 3]!].map((s) => getJson<{ cells: string[] }>(h.base, `api/v1/snapshots/${s.id}/control`)));
-    const known = new Set([...a!.cells, ...b!.cells]);
+    // the step needed no request for the map: the snapshot's key list and cells were prefetched
+    // with the first load. Requests made meanwhile are for the snapshots further back (the
+    // app fetches ahead), and no cell is fetched twice in the whole session.
+    const [a, b] = await Promise.all([last, previous].map((s) => getJson<{ cells: string[] }>(h.base, `api/v1/snapshots/${s.id}/control`)));
+    const window = snaps.slice(n - 3 - PREFETCH_AHEAD, n - 2);
+    const ahead = new Set<string>();
+    for (const s of window) for (const k of (await getJson<{ cells: string[] }>(h.base, `api/v1/snapshots/${s.id}/control`)).cells) ahead.add(k);
+    for (const u of log.requests.filter((x) => /\/api\/v1\/snapshots\/[^/]+\/control/.test(x))) {
+      assert.ok(window.some((s) => u.includes(`/snapshots/${s.id}/control`)), `the step asked for ${u}`);
+    }
+    for (const k of fetchedKeys(log)) assert.ok(ahead.has(k), `cell ${k} fetched needlessly`);
+    const all = fetchedKeys(session);
+    assert.equal(new Set(all).size, all.length, 'a cell was fetched twice');
     const fresh = new Set(b!.cells.filter((k) => !a!.cells.includes(k)));
-    const fetched = fetchedKeys(log);
-    assert.equal(new Set(fetched).size, fetched.length, 'a cell was fetched twice');
-    for (const k of fetched) assert.ok(!known.has(k) && c!.cells.includes(k), `cell ${k} fetched needlessly`);
     assert.ok(fresh.size < b!.cells.length / 4, `${fresh.size} of ${b!.cells.length} cells changed between neighbours`);
 
     // a jump back to the summer of 2022: the map and the figures change

@@ -28,6 +28,9 @@ export interface RegionSets { sets: { name: string; regions: string[] }[] }
 
 export interface ControlList { snapshot: SnapshotRef; method: string; cells: string[] }
 
+/** /control-keys: every snapshot's keys, as indexes into `keys` added to and removed from the previous snapshot's. */
+export interface ControlKeys { source: string; method: string; keys: string[]; snapshots: { id: string; add: number[]; remove: number[] }[] }
+
 export interface CellFeature {
   type: 'Feature';
   geometry: GeoJSON.Geometry;
@@ -74,6 +77,7 @@ export const api = {
   series: (from: string, to: string, every: string, signal?: AbortSignal) =>
     getJson<AreaResult[]>('series', { from, to, every }, signal),
   control: (id: string, signal?: AbortSignal) => getJson<ControlList>(`snapshots/${encodeURIComponent(id)}/control`, {}, signal),
+  controlKeys: (signal?: AbortSignal) => getJson<ControlKeys>('control-keys', {}, signal),
   cells: (keys: string[], signal?: AbortSignal) =>
     getJson<GeoJSON.FeatureCollection>('control-cells', { keys: keys.join(',') }, signal) as Promise<{ type: 'FeatureCollection'; features: CellFeature[] }>,
   search: (q: string, signal?: AbortSignal) => getJson<PlaceHit[]>('places/search', { q }, signal),

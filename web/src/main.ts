@@ -19,10 +19,17 @@ import { Timeline, type TimelineSnapshot } from './timeline.js';
 
 const $ = <T extends HTMLElement>(sel: string): T => document.querySelector<T>(sel)!;
 const COUNTRIES = 'countries';
+/** Snapshots fetched ahead of the shown one, in the direction of the last step. */
+const PREFETCH_AHEAD = 16;
 
 class App {
   private readonly state: ViewState;
   private readonly cells = new CellCache();
+  /** Snapshots whose cells were asked for ahead of time. */
+  private readonly prefetched = new Set<string>();
+  private shownIndex: number | undefined;
+  /** Of the last step along the timeline: -1 back, 1 forward. */
+  private direction = -1;
   private snapshots: TimelineSnapshot[] = [];
   private source = '';
   private timeline!: Timeline;
@@ -50,6 +57,8 @@ class App {
       createMap(mapEl, this.state.view),
     ]);
     this.view = view;
+    // every snapshot's key list, for stepping without a request per list (not needed for the first map)
+    void this.cells.loadIndex();
     this.source = list.source;
     this.snapshots = list.snapshots;
     if (this.snapshots.length === 0) throw new Error('the database holds no snapshots yet');
@@ -114,43 +123,88 @@ class App {
   private async show(index: number): Promise<void> {
     const snap = this.snapshots[index]!;
     this.started = true;
+    this.drawing?.abort();
+    const ctl = (this.drawing = new AbortController());
+    const mapEl = $('#map');
+    mapEl.dataset.loadingSnapshot = snap.id;
+    const previous = this.shownIndex;
+    this.shownIndex = index;
+    if (previous !== undefined && previous !== index) this.direction = Math.sign(index - previous);
+    // at either end of the timeline the only way is back in
+    if (index === 0) this.direction = 1;
+    else if (index === this.snapshots.length - 1) this.direction = -1;
+    // a prefetched snapshot goes to the map first, in this very task; the rest of the page follows
+    const prefetched = this.cells.featuresNow(snap.id);
+    const drawn = prefetched ? this.draw(index, prefetched, ctl.signal) : undefined;
     this.state.date = snap.time;
     this.saveState();
     this.chart.mark(snap.time, this.compareSnapshot()?.time);
     void this.loadFigures();
     if (this.compareSnapshot()) void this.loadCompare();
-    this.drawing?.abort();
-    const ctl = (this.drawing = new AbortController());
-    const mapEl = $('#map');
-    mapEl.dataset.loadingSnapshot = snap.id;
     try {
-      const { features } = await this.cells.features(snap.id, ctl.signal);
-      if (ctl.signal.aborted) return;
-      // marks for the benchmark: where a step's time goes (data, then drawing)
-      performance.mark('frontline:cells-ready', { detail: snap.id });
-      this.view.setControl(features);
-      await this.view.idle();
-      if (ctl.signal.aborted) return;
-      performance.mark('frontline:drawn', { detail: snap.id });
-      // what the map shows now: read by the browser tests and the benchmark
-      mapEl.dataset.renderedSnapshot = snap.id;
-      mapEl.dataset.cells = String(features.length);
-      $('#map-status').textContent = `Map: snapshot ${snap.id} (${utc(snap.time)})${snap.flag ? `, flagged: ${snap.flag}` : ''}`;
-      // the next step is most likely to a neighbour: have it ready before it is asked for
-      this.prefetch(index + 1, index - 1, ...(this.timeline.isPlaying ? [index + 2, index + 3] : []));
+      await (drawn ?? this.cells.features(snap.id, ctl.signal).then((features) => this.draw(index, features, ctl.signal)));
     } catch (e) {
       if (!ctl.signal.aborted) this.fail('map', e);
     }
   }
 
-  /** Neighbours into the cache, so that playing never waits on the network. */
-  private prefetch(...indexes: number[]): void {
-    for (const i of indexes) {
-      const s = this.snapshots[i];
-      if (s && !this.cells.has(s.id)) {
-        this.cells.features(s.id).then(({ features }) => this.view.preloadControl(features), () => undefined);
-      }
-    }
+  private async draw(index: number, features: GeoJSON.Feature[], signal: AbortSignal): Promise<void> {
+    const snap = this.snapshots[index]!;
+    if (signal.aborted) return;
+    this.prefetched.add(snap.id); // its cells are here now
+    // marks for the benchmark: where a step's time goes (data, then drawing)
+    performance.mark('frontline:cells-ready', { detail: snap.id });
+    const shown = this.view.showControl(features);
+    // the snapshots ahead are fetched while this one is drawn
+    this.prefetch(index);
+    await shown;
+    if (signal.aborted) return;
+    performance.mark('frontline:drawn', { detail: snap.id });
+    // what the map shows now: read by the browser tests and the benchmark
+    const mapEl = $('#map');
+    mapEl.dataset.renderedSnapshot = snap.id;
+    mapEl.dataset.cells = String(features.length);
+    $('#map-status').textContent = `Map: snapshot ${snap.id} (${utc(snap.time)})${snap.flag ? `, flagged: ${snap.flag}` : ''}`;
+  }
+
+  /**
+   * The next steps are most likely further in the direction of the last one (back from the
+   * latest at first): the cells of the next PREFETCH_AHEAD snapshots that way, and of the one
+   * behind, are fetched in one go and handed to the map in one update, so that each of those
+   * steps costs a feature-state switch and a frame. A new batch starts when fewer than half
+   * of them are left ahead.
+   */
+  private prefetch(index: number): void {
+    const wanted = (from: number, step: number, count: number): string[] => {
+      const ids: string[] = [];
+      for (let i = from + step, n = 0; n < count && i >= 0 && i < this.snapshots.length; i += step, n++) ids.push(this.snapshots[i]!.id);
+      return ids;
+    };
+    const ahead = wanted(index, this.direction, PREFETCH_AHEAD);
+    const soon = [...ahead.slice(0, PREFETCH_AHEAD / 2), ...wanted(index, -this.direction, 1)];
+    if (soon.every((id) => this.prefetched.has(id))) return;
+    const batch = [...ahead, ...wanted(index, -this.direction, 1)].filter((id) => !this.prefetched.has(id));
+    // when even the next step is not ready (the first load, a jump), the nearest snapshots go
+    // first and on their own, so that the map can tile them before the rest
+    const first = this.prefetched.has(ahead[0] ?? '') ? [] : batch.filter((id) => id === ahead[0] || id === ahead[1]);
+    this.preload(first);
+    this.preload(batch.filter((id) => !first.includes(id)));
+  }
+
+  /** Fetches the cells of these snapshots and hands them to the map, as one batch. */
+  private preload(ids: string[]): void {
+    if (!ids.length) return;
+    for (const id of ids) this.prefetched.add(id);
+    void this.cells.loadIndex().then(() => this.cells.featuresOf(ids)).then(
+      (byId) => {
+        const all = new Set<GeoJSON.Feature>();
+        for (const fs of byId.values()) for (const f of fs) all.add(f);
+        this.view.preloadControl([...all]);
+      },
+      () => {
+        for (const id of ids) this.prefetched.delete(id);
+      },
+    );
   }
 
   private async loadFigures(): Promise<void> {
