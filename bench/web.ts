@@ -14,12 +14,13 @@
  *
  * Targets: a step under 100 ms, a first load under 2 MB. Prints JSON.
  *
- * usage: node --import tsx bench/web.ts --db PATH [--steps 30]
+ * usage: node --import tsx bench/web.ts --db PATH [--steps 30] [--samples]
+ * (--samples adds every step's time, in order, to the output)
  */
 import { parseArgs } from 'node:util';
 import { startWebHarness, transferredBytes, waitForRendered } from '../test/support/browser.js';
 
-const { values } = parseArgs({ options: { db: { type: 'string' }, steps: { type: 'string', default: '30' } } });
+const { values } = parseArgs({ options: { db: { type: 'string' }, steps: { type: 'string', default: '30' }, samples: { type: 'boolean', default: false } } });
 if (!values.db) {
   process.stderr.write('usage: node --import tsx bench/web.ts --db PATH [--steps 30]\n');
   process.exit(2);
@@ -117,6 +118,7 @@ try {
     // the part of each step spent waiting for data (network and server), before drawing began
     data_wait: Object.fromEntries(Object.entries(data).map(([k, xs]) => [k, summary(xs)])),
     step_target_ms: 100,
+    ...(values.samples && { samples_ms: Object.fromEntries(Object.entries({ back_to_back: cold, cached: warm, after_a_second: paused }).map(([k, xs]) => [k, xs.map((x) => Math.round(x))])) }),
   };
   process.stdout.write(JSON.stringify(result, null, 2) + '\n');
 } finally {
