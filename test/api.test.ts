@@ -116,7 +116,7 @@ test('/openapi.json is a valid OpenAPI 3 document', async () => {
   const res = await v.validate(doc as unknown as Parameters<Validator['validate']>[0]);
   assert.ok(res.valid, JSON.stringify(res.errors, null, 2));
   assert.equal(v.version, '3.1');
-  for (const p of ['/api/v1/snapshots', '/api/v1/area', '/api/v1/series', '/api/v1/regions', '/api/v1/regions/{set}/geojson', '/api/v1/snapshots/{id}/control', '/api/v1/control-cells']) {
+  for (const p of ['/api/v1/snapshots', '/api/v1/area', '/api/v1/series', '/api/v1/regions', '/api/v1/regions/{set}/geojson', '/api/v1/snapshots/{id}/control', '/api/v1/control-cells', '/api/v1/control-keys']) {
     assert.ok(doc.paths[p], `documents ${p}`);
   }
 });
@@ -271,6 +271,89 @@ test('control geometry: cell keys per snapshot, cells by key, areas equal the fi
   near(sums.UA, fig('Russia', 'UA'), 'UA in Russia');
   near(sums.contested, fig('Ukraine', 'contested') + fig('Russia', 'contested'), 'contested');
   assert.ok(sums.UA > 300, `UA in Kursk Oblast ${sums.UA}`);
+});
+
+test('control keys: the stored key lists in one answer, as changes, equal to each /snapshots/{id}/control', async () => {
+  // the shared database has no control geometry stored (`serve` prepares it before it listens):
+  // nothing to list, and the app asks /snapshots/{id}/control instead
+  const empty = await get('/api/v1/control-keys');
+  assert.equal(empty.status, 200, empty.text);
+  assert.equal(empty.headers['cache-control'], 'public, max-age=60');
+  validateSchema('ControlKeys', empty.json());
+  assert.deepEqual((empty.json() as { snapshots: unknown[] }).snapshots, []);
+
+  // a copy with the geometry of some snapshots stored, as `serve` stores every one
+  const dir = mkdtempSync(join(tmpdir(), 'frontline-api-keys-'));
+  const copy = await historyDbCopy(dir);
+  const all = ((await get('/api/v1/snapshots')).json() as { snapshots: { id: string }[] }).snapshots;
+  const n = all.length;
+  const chosen = [0, 1, 2, 700, n - 3, n - 2, n - 1];
+  {
+    const store = new Store(copy);
+    try {
+      const geometry = new ControlGeometry(store, new FigureService(store));
+      const rows = store.snapshots('deepstate');
+      for (const i of chosen) await geometry.ensureStored(rows[i]!);
+      // as in a database prepared under an older cell geometry: the keys of one snapshot stored, not their geometry
+      const keys = new FigureService(store).storedCellKeys(rows[chosen[3]!]!)!;
+      const del = store.db.prepare('DELETE FROM control_cells WHERE key = ?');
+      for (const k of keys) del.run(Buffer.from(k.key, 'base64'));
+    } finally {
+      store.close();
+    }
+  }
+  const second = new FrontlineServer({ db: copy, webDir: dir, log: (m) => logged.push(m) });
+  const url = await second.listen(0, '127.0.0.1');
+  try {
+    const r = await get('/api/v1/control-keys', { 'Accept-Encoding': 'gzip' }, 'GET', url);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.headers['content-encoding'], 'gzip');
+    assert.equal(r.headers['cache-control'], 'public, max-age=60');
+    assert.equal((await get('/api/v1/control-keys', { 'If-None-Match': String(r.headers.etag), 'Accept-Encoding': 'gzip' }, 'GET', url)).status, 304);
+    const body = r.json() as { source: string; method: string; keys: string[]; snapshots: { id: string; add: number[]; remove: number[] }[] };
+    validateSchema('ControlKeys', body);
+    assert.equal(body.source, 'deepstate');
+    assert.equal(new Set(body.keys).size, body.keys.length);
+    // exactly the snapshots stored, oldest first
+    assert.deepEqual(body.snapshots.map((s) => s.id), chosen.map((i) => all[i]!.id));
+    // consecutive snapshots share most keys: the key table is far shorter than the lists
+    const lists = new Map<string, string[]>();
+    const current = new Set<number>();
+    let listed = 0;
+    for (const s of body.snapshots) {
+      for (const k of s.remove) assert.ok(current.delete(k), `${s.id} removes key ${k}, which it does not hold`);
+      for (const k of s.add) {
+        assert.ok(!current.has(k), `${s.id} adds key ${k} twice`);
+        current.add(k);
+      }
+      listed += current.size;
+      lists.set(s.id, [...current].map((k) => body.keys[k]!).sort());
+    }
+    assert.ok(body.keys.length < listed / 2, `${body.keys.length} distinct keys in ${listed}`);
+    const last = body.snapshots.at(-1)!;
+    assert.ok(last.add.length + last.remove.length < lists.get(last.id)!.length / 4, 'neighbours differ by a few keys');
+    // the listed keys' cells are there (a 404 names any unknown key), even those whose geometry is
+    // not stored (removed from the copy above): made from a snapshot that holds them. A cell may
+    // hold nothing worth drawing (slivers only), so not every key has a feature.
+    const keys = lists.get(body.snapshots[3]!.id)!.slice(0, 30);
+    const c = await get(`/api/v1/control-cells?keys=${keys.join(',')}`, {}, 'GET', url);
+    assert.equal(c.status, 200, c.text);
+    const fc = c.json() as { features: { properties: { cell: string } }[] };
+    validateSchema('ControlCells', fc);
+    const drawn = new Set(fc.features.map((f) => f.properties.cell));
+    for (const k of drawn) assert.ok(keys.includes(k), k);
+    assert.ok(drawn.size > keys.length / 2, `${drawn.size} of ${keys.length} cells drawn`);
+    // replaying the changes gives each snapshot's own list, on both servers
+    for (const s of body.snapshots) {
+      for (const server of [url, base]) {
+        const ctl = (await get(`/api/v1/snapshots/${s.id}/control`, {}, 'GET', server)).json() as { cells: string[] };
+        assert.deepEqual(lists.get(s.id), [...ctl.cells].sort(), `snapshot ${s.id}`);
+      }
+    }
+  } finally {
+    await second.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('ETag and Cache-Control: 304 on a match; immutable for snapshot-addressed data, short for the rest', async () => {

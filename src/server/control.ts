@@ -2,12 +2,16 @@
  * The map's control geometry, in two steps so that a client moving along the timeline downloads
  * only what changed: a snapshot's list of cell keys, then the cells it does not hold yet. Both
  * are addressed by content (a stored snapshot never changes; a key names one cell's content), so
- * both are immutable.
+ * both are immutable. The key lists of every snapshot also come in one answer (/control-keys),
+ * each as the keys added and removed since the previous snapshot, so that a client can step
+ * along the timeline and fetch cells ahead without asking for one list at a time.
  */
 import { pickSource } from '../analytics/area.js';
 import { CONTROL_METHOD_VERSION, type CellControl } from '../control/engine.js';
 import { toGeoJSONCoordinates, type Line } from '../geometry/flat.js';
 import { snapshotById, snapshotJson } from './api.js';
+import type { SnapshotRow } from '../store/sqlite.js';
+import type { ApiData } from './data.js';
 import { endpoint, type Endpoint } from './endpoint.js';
 import { notFound } from './errors.js';
 import { schemaRef } from './schemas.js';
@@ -37,7 +41,77 @@ function cellFeatures(key: string, c: CellControl): object[] {
   return out;
 }
 
+const toUrl = (b: Buffer): string => b.toString('base64url');
+
+/** Every snapshot's stored cell keys, as the deltas /control-keys sends, and the first snapshot to hold each key. */
+interface KeyIndex {
+  keys: string[];
+  snapshots: { id: string; add: number[]; remove: number[] }[];
+  holder: Map<string, SnapshotRow>;
+}
+
+/** Per database state and source; rebuilt when snapshots are added or the model changes. */
+const indexes = new WeakMap<ApiData, Map<string, { token: string; index: KeyIndex }>>();
+
+/**
+ * The stored cell keys of every snapshot of a source, read in one query (stored with the
+ * snapshot's control geometry: `serve` prepares every snapshot's before it listens). Snapshots
+ * without stored keys are left out.
+ */
+function keyIndex(data: ApiData, src: string): KeyIndex {
+  let bySource = indexes.get(data);
+  if (!bySource) indexes.set(data, (bySource = new Map()));
+  const token = data.tokens.latest;
+  const known = bySource.get(src);
+  if (known?.token === token) return known.index;
+  const rows = data.snapshots(src);
+  const byRowId = new Map(rows.map((r) => [r.id, r]));
+  const stored = data.store.db.prepare('SELECT snapshot_id, cells FROM snapshot_cells WHERE model = ?').all(data.figures.model(src)) as { snapshot_id: number; cells: Buffer }[];
+  const cellsOf = new Map<number, Buffer>();
+  for (const r of stored) if (byRowId.has(r.snapshot_id)) cellsOf.set(r.snapshot_id, r.cells);
+  const index: KeyIndex = { keys: [], snapshots: [], holder: new Map() };
+  const byKey = new Map<string, number>();
+  let previous = new Set<number>();
+  for (const snap of rows) {
+    const blob = cellsOf.get(snap.id);
+    if (!blob) continue;
+    const current = new Set<number>();
+    const add: number[] = [];
+    // per cell: int32 LE cell id, then the 20-byte key (analytics/figures.ts encodeCellKeys)
+    for (let i = 0; i + 24 <= blob.length; i += 24) {
+      const key = toUrl(blob.subarray(i + 4, i + 24));
+      let k = byKey.get(key);
+      if (k === undefined) {
+        k = index.keys.length;
+        index.keys.push(key);
+        byKey.set(key, k);
+        index.holder.set(key, snap);
+      }
+      current.add(k);
+      if (!previous.has(k)) add.push(k);
+    }
+    const remove = [...previous].filter((k) => !current.has(k));
+    index.snapshots.push({ id: snap.ext_id, add, remove });
+    previous = current;
+  }
+  bySource.set(src, { token, index });
+  return index;
+}
+
 export const CONTROL_ENDPOINTS: Endpoint[] = [
+  endpoint({
+    path: '/api/v1/control-keys',
+    summary: "Every snapshot's cell keys, as changes from the previous snapshot",
+    description: 'The keys of /api/v1/snapshots/{id}/control for the whole history in one answer: `keys` lists each distinct key once, and each snapshot, oldest first, names the keys (by their index in `keys`) it adds to and removes from the previous listed snapshot\'s list; the first lists all of its keys. Consecutive snapshots differ by a few keys, so the whole history is small. A snapshot whose cell keys are not stored (its control geometry not prepared under the current model, as `frontline serve` does before it listens) is left out: ask /api/v1/snapshots/{id}/control for it.',
+    params: { source },
+    cache: 'latest',
+    response: { description: 'The key table and the key changes per snapshot.', schema: schemaRef('ControlKeys') },
+    handle: (p, { data }) => {
+      const src = pickSource(data.store, p.source);
+      const { keys, snapshots } = keyIndex(data, src);
+      return { source: src, method: CONTROL_METHOD_VERSION, keys, snapshots };
+    },
+  }),
   endpoint({
     path: '/api/v1/snapshots/{id}/control',
     summary: "A snapshot's control geometry, as the keys of its cells",
@@ -57,18 +131,29 @@ export const CONTROL_ENDPOINTS: Endpoint[] = [
   endpoint({
     path: '/api/v1/control-cells',
     summary: 'The geometry of control cells, by key',
-    description: 'Polygons with properties {cell, side} (UA appears only for ground Ukraine holds inside Russia: the rest of Ukraine is UA implicitly) and front-line segments with {cell, kind: "front"}. Keys come from /api/v1/snapshots/{id}/control; a key this server has not seen in a snapshot since it started is a 404.',
+    description: 'Polygons with properties {cell, side} (UA appears only for ground Ukraine holds inside Russia: the rest of Ukraine is UA implicitly) and front-line segments with {cell, kind: "front"}. Keys come from /api/v1/snapshots/{id}/control or /api/v1/control-keys; a key of no snapshot known to this server is a 404.',
     params: {
       keys: { in: 'query', type: 'list', required: true, maxItems: MAX_KEYS, description: `Comma-separated cell keys, at most ${MAX_KEYS}.` },
       source,
     },
     cache: 'immutable',
     response: { description: 'The cells as GeoJSON features.', schema: schemaRef('ControlCells'), mediaType: 'application/geo+json' },
-    handle: (p, { data }) => {
+    handle: async (p, { data }) => {
       const src = pickSource(data.store, p.source);
       const keys = [...new Set(p.keys)];
-      const found = data.geometry.cells(src, keys);
-      const missing = keys.filter((k) => !found.has(k));
+      let found = data.geometry.cells(src, keys);
+      let missing = keys.filter((k) => !found.has(k));
+      if (missing.length) {
+        // keys /control-keys lists whose geometry is not stored (stored under an older cell
+        // geometry version, say): made from the snapshots that hold them, as /snapshots/{id}/control would
+        const holder = keyIndex(data, src).holder;
+        const snaps = new Set(missing.map((k) => holder.get(k)).filter((s) => s !== undefined));
+        for (const snap of snaps) await data.geometry.snapshotControl(snap);
+        if (snaps.size) {
+          found = data.geometry.cells(src, keys);
+          missing = keys.filter((k) => !found.has(k));
+        }
+      }
       if (missing.length) {
         throw notFound(`keys: ${missing.length} unknown cell key${missing.length > 1 ? 's' : ''} (${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}); get current keys from /api/v1/snapshots/{id}/control`);
       }

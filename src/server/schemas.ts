@@ -126,6 +126,28 @@ export const SCHEMAS: Record<string, object> = {
       cells: { type: 'array', items: { type: 'string' }, description: 'Content keys of the cells that make up the control geometry; fetch unknown ones from /control-cells.' },
     },
   },
+  ControlKeys: {
+    type: 'object',
+    required: ['source', 'method', 'keys', 'snapshots'],
+    properties: {
+      source: { type: 'string' },
+      method: { type: 'string', description: 'Control-model method version the cells were cut with.' },
+      keys: { type: 'array', items: { type: 'string' }, description: 'Every distinct cell key of the history, each once, in order of first appearance.' },
+      snapshots: {
+        type: 'array',
+        description: 'Oldest first. A snapshot\'s keys are the previous listed snapshot\'s, without `remove`, with `add` (indexes into `keys`).',
+        items: {
+          type: 'object',
+          required: ['id', 'add', 'remove'],
+          properties: {
+            id: { type: 'string' },
+            add: { type: 'array', items: { type: 'integer', minimum: 0 } },
+            remove: { type: 'array', items: { type: 'integer', minimum: 0 } },
+          },
+        },
+      },
+    },
+  },
   ControlCells: {
     allOf: [ref('FeatureCollection'), {
       properties: {
