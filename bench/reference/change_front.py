@@ -35,7 +35,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from control_area import GEOD, area_km2, load_borders, polygons_of, union_valid  # noqa: E402
+from control_area import GEOD, area_km2, emit, load_borders, polygons_by_status, union_valid  # noqa: E402
 
 import math  # noqa: E402
 import warnings  # noqa: E402
@@ -119,17 +119,8 @@ def close_gaps(ru, fwd, inv, gap_km):
 
 
 def control(path, statuses, ukraine):
-    with open(path, encoding="utf-8") as f:
-        features = json.load(f).get("features") or []
-    if len(features) != len(statuses):
-        raise SystemExit("%s: %d features, but %d statuses exported" % (path, len(features), len(statuses)))
-    occupied, contested = [], []
-    for feat, status in zip(features, statuses):
-        if status == "occupied":
-            occupied.extend(polygons_of(feat.get("geometry")))
-        elif status == "contested":
-            contested.extend(polygons_of(feat.get("geometry")))
-    occ, con = union_valid(occupied), union_valid(contested)
+    by, _ = polygons_by_status(path, statuses)
+    occ, con = union_valid(by.get("occupied", [])), union_valid(by.get("contested", []))
     c = con.intersection(ukraine) if con is not None else None
     ru = None
     if occ is not None:
@@ -197,12 +188,7 @@ def main():
         ru, _ = get(sid)
         length = 0.0 if ru is None else front_length_km(close_gaps(ru, fwd, inv, args.gap_km), outline)
         fronts.append({"id": sid, "length_km": length})
-    text = json.dumps({"pairs": pairs, "fronts": fronts, "seconds": round(time.perf_counter() - t0, 3)})
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as f:
-            f.write(text)
-    else:
-        sys.stdout.write(text + "\n")
+    emit({"pairs": pairs, "fronts": fronts, "seconds": round(time.perf_counter() - t0, 3)}, args.out)
     return 0
 
 

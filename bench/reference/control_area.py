@@ -139,6 +139,16 @@ def load_borders(path):
     return out["UKR"], out["RUS"]
 
 
+def emit(result, out_path):
+    """Writes the result as JSON to out_path, or to stdout when there is none."""
+    text = json.dumps(result)
+    if out_path:
+        with open(out_path, "w", encoding="utf-8") as f:
+            f.write(text)
+    else:
+        sys.stdout.write(text + "\n")
+
+
 def load_regions(path, field):
     with open(path, encoding="utf-8") as f:
         doc = json.load(f)
@@ -165,29 +175,31 @@ def snapshot_ids(folder, spec):
     return [s for s in text.replace(",", " ").split() if s]
 
 
-def compute_snapshot(path, statuses, ukraine, regions):
+def polygons_by_status(path, statuses):
+    """A snapshot file's polygons grouped by their exported status, and its feature count."""
     with open(path, encoding="utf-8") as f:
-        doc = json.load(f)
-    features = doc.get("features") or []
+        features = json.load(f).get("features") or []
     if len(features) != len(statuses):
         raise SystemExit("%s: %d features, but %d statuses exported" % (path, len(features), len(statuses)))
-    occupied, contested = [], []
+    by = {}
     for feat, status in zip(features, statuses):
-        if status == "occupied":
-            occupied.extend(polygons_of(feat.get("geometry")))
-        elif status == "contested":
-            contested.extend(polygons_of(feat.get("geometry")))
-    occ = union_valid(occupied)
-    con = union_valid(contested)
+        by.setdefault(status, []).extend(polygons_of(feat.get("geometry")))
+    return by, len(features)
+
+
+def compute_snapshot(path, statuses, ukraine, regions):
+    by, nfeatures = polygons_by_status(path, statuses)
+    occ = union_valid(by.get("occupied", []))
+    con = union_valid(by.get("contested", []))
     result = {"ru_ukraine_km2": 0.0, "regions": {name: 0.0 for name, _ in regions}}
     if occ is None:
-        return result, len(features)
+        return result, nfeatures
     ru = occ.difference(con) if con is not None else occ
     ru = ru.intersection(ukraine)
     result["ru_ukraine_km2"] = area_km2(ru)
     for name, geom in regions:
         result["regions"][name] = area_km2(ru.intersection(geom))
-    return result, len(features)
+    return result, nfeatures
 
 
 def main():
@@ -246,12 +258,7 @@ def main():
         "snapshots": snaps,
         "seconds": round(time.perf_counter() - t0, 3),
     }
-    text = json.dumps(out)
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as f:
-            f.write(text)
-    else:
-        sys.stdout.write(text + "\n")
+    emit(out, args.out)
     return 0
 
 

@@ -39,49 +39,19 @@ import time
 
 try:
     import shapely
-    from shapely.geometry import GeometryCollection, MultiPolygon, Point, Polygon
-    from shapely.ops import transform, unary_union
+    from shapely.geometry import MultiPolygon, Point
+    from shapely.ops import transform
     from shapely.prepared import prep
-    from shapely.validation import make_valid
 except ImportError as e:  # pragma: no cover - reported to the caller
     sys.stderr.write("place_status.py: missing Python dependency (%s); install python3-shapely\n" % e)
     sys.exit(3)
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from control_area import emit, load_borders, polygonal, polygons_by_status, union_valid, valid  # noqa: E402
+
 SLIVER_RADIUS_KM = 1.0
 KM_PER_DEG_LAT = 110.574
 KM_PER_DEG_LON_EQ = 111.32
-
-
-def polygons_of(geometry):
-    if not geometry:
-        return []
-    t = geometry.get("type")
-    if t == "Polygon":
-        polys = [geometry["coordinates"]]
-    elif t == "MultiPolygon":
-        polys = geometry["coordinates"]
-    elif t == "GeometryCollection":
-        return [p for g in geometry.get("geometries") or [] for p in polygons_of(g)]
-    else:
-        return []
-    out = []
-    for poly in polys:
-        if not poly or len(poly[0]) < 4:
-            continue
-        shell = [(float(p[0]), float(p[1])) for p in poly[0]]
-        holes = [[(float(p[0]), float(p[1])) for p in h] for h in poly[1:] if len(h) >= 4]
-        out.append(Polygon(shell, holes))
-    return out
-
-
-def polygonal(geom):
-    if geom is None or geom.is_empty:
-        return []
-    if isinstance(geom, Polygon):
-        return [geom]
-    if isinstance(geom, (MultiPolygon, GeometryCollection)):
-        return [p for g in geom.geoms for p in polygonal(g)]
-    return []
 
 
 def as_area(parts):
@@ -89,15 +59,6 @@ def as_area(parts):
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else MultiPolygon(parts)
-
-
-def valid(poly):
-    return as_area(polygonal(make_valid(poly)))
-
-
-def union_valid(polys):
-    parts = [v for v in (valid(p) for p in polys) if v is not None]
-    return unary_union(parts) if parts else None
 
 
 def slivers(geom):
@@ -122,15 +83,6 @@ def minus(a, b):
     return as_area(polygonal(a.difference(b)))
 
 
-def load_borders(path):
-    with open(path, encoding="utf-8") as f:
-        doc = json.load(f)
-    out = {}
-    for feat in doc["features"]:
-        out[feat["properties"]["iso3"]] = union_valid(polygons_of(feat["geometry"]))
-    return out["UKR"], out["RUS"]
-
-
 def edge_m(geoms, pt):
     """Lower bound of the distance in metres from pt to the boundary of any of geoms."""
     d = math.inf
@@ -143,15 +95,8 @@ def edge_m(geoms, pt):
 
 
 def compute_snapshot(path, statuses, ukraine, russia, points, owners):
-    with open(path, encoding="utf-8") as f:
-        features = json.load(f).get("features") or []
-    if len(features) != len(statuses):
-        raise SystemExit("%s: %d features, but %d statuses exported" % (path, len(features), len(statuses)))
-    by = {"occupied": [], "contested": [], "dismissed": []}
-    for feat, status in zip(features, statuses):
-        if status in by:
-            by[status].extend(polygons_of(feat.get("geometry")))
-    occ, con, dis = (union_valid(by[k]) for k in ("occupied", "contested", "dismissed"))
+    by, _ = polygons_by_status(path, statuses)
+    occ, con, dis = (union_valid(by.get(k, [])) for k in ("occupied", "contested", "dismissed"))
     cut = lambda g: as_area(polygonal(g.intersection(russia))) if g is not None else None  # noqa: E731
     r_con, r_occ, r_dis = cut(con), cut(occ), cut(dis)
     ground_c = slivers(r_con) if r_con is not None else None
@@ -203,12 +148,7 @@ def main():
         "snapshots": snaps,
         "seconds": round(time.perf_counter() - t0, 3),
     }
-    text = json.dumps(out)
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as f:
-            f.write(text)
-    else:
-        sys.stdout.write(text + "\n")
+    emit(out, args.out)
     return 0
 
 
