@@ -4,33 +4,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { historyDbCopy } from './support/history-db.js';
-import { frontlineAsync } from './support/cli.js';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
+import { frontlineAsync, startServe } from './support/cli.js';
 
 test('serve --port 0 prints its URL, answers, and exits 0 on SIGTERM', async (t) => {
   // a copy: the command may prepare what the read-only server cannot compute before it listens
   const dir = mkdtempSync(join(tmpdir(), 'frontline-serve-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const path = await historyDbCopy(dir);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--db', path], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '', err = '';
-  child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /serving (http:\/\/127\.0\.0\.1:(\d+)\/)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    void exited.then((code) => reject(new Error(`serve exited (${code}) before listening: ${err}`)));
-  });
+  const serve = await startServe(['--port', '0', '--db', path]);
+  const url = serve.url;
   assert.notEqual(new URL(url).port, '0');
   const r = await fetch(new URL('api/v1/snapshots', url));
   assert.equal(r.status, 200);
@@ -40,9 +26,9 @@ test('serve --port 0 prints its URL, answers, and exits 0 on SIGTERM', async (t)
   assert.equal(area.status, 200);
   assert.equal(((await area.json()) as { snapshot: { id: string } }).snapshot.id, '1741873398');
 
-  child.kill('SIGTERM');
-  assert.equal(await exited, 0, err);
-  assert.equal(err, '');
+  serve.kill('SIGTERM');
+  assert.equal(await serve.exited, 0, serve.stderr());
+  assert.equal(serve.stderr(), '');
   await assert.rejects(fetch(new URL('api/v1/snapshots', url)));
 });
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deepstateHistoryFiles } from './support/data.js';
-import { runCommand } from './support/cli.js';
+import { runCommand, startServe } from './support/cli.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 let tmp: string;
@@ -25,19 +25,9 @@ test('serve --history imports a local history into a new database, then serves i
   mkdirSync(dir);
   for (const f of files) symlinkSync(f, join(dir, basename(f)));
   const db = join(tmp, 'new.db');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--history', dir, '--port', '0', '--db', db], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '', err = '';
-  child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /serving (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    void exited.then((code) => reject(new Error(`serve exited (${code}) before listening: ${err}`)));
-  });
-  assert.match(out, /deepstate: 3 snapshots added/);
+  const serve = await startServe(['--history', dir, '--port', '0', '--db', db]);
+  const url = serve.url;
+  assert.match(serve.stdout(), /deepstate: 3 snapshots added/);
   const snaps = (await (await fetch(new URL('api/v1/snapshots', url))).json()) as { snapshots: { id: string }[] };
   assert.deepEqual(snaps.snapshots.map((s) => s.id), files.map((f) => basename(f, '.geojson')));
   // place histories were prepared before listening, so place queries answer at once
@@ -45,8 +35,8 @@ test('serve --history imports a local history into a new database, then serves i
   assert.equal(place.status, 200);
   const history = ((await place.json()) as { history: { side: string }[] }).history;
   assert.deepEqual(history.map((h) => h.side), ['UA']);
-  child.kill('SIGTERM');
-  assert.equal(await exited, 0, err);
+  serve.kill('SIGTERM');
+  assert.equal(await serve.exited, 0, serve.stderr());
 });
 
 test('serve on an empty database with no network and no --history says how to give an archive', { timeout: 5 * 60_000 }, async () => {
