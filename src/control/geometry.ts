@@ -43,7 +43,8 @@ export interface SnapshotControl {
 /** Version of what a cell holds (its front-line rule); part of the storage key with the model. */
 export const CELL_GEOMETRY_VERSION = 'front-margin-2km/gaps-0.2km/v2';
 
-const toUrl = (b64: string): string => b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+/** A cell key as stored and hashed (base64) in the form the API and the map use (base64url). */
+export const toUrl = (b64: string): string => b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 const fromUrl = (k: string): Buffer => Buffer.from(k.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
 
 const round7 = (x: number): number => Math.round(x * 1e7) / 1e7;

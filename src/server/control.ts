@@ -8,6 +8,8 @@
  */
 import { pickSource } from '../analytics/area.js';
 import { CONTROL_METHOD_VERSION, type CellControl } from '../control/engine.js';
+import { toUrl } from '../control/geometry.js';
+import { decodeCellKeys } from '../analytics/figures.js';
 import { toGeoJSONCoordinates, type Line } from '../geometry/flat.js';
 import { snapshotById, snapshotJson } from './api.js';
 import type { SnapshotRow } from '../store/sqlite.js';
@@ -40,8 +42,6 @@ function cellFeatures(key: string, c: CellControl): object[] {
   if (c.front.length) out.push({ type: 'Feature', properties: { cell: key, kind: 'front' }, geometry: { type: 'MultiLineString', coordinates: lineCoordinates(c.front) } });
   return out;
 }
-
-const toUrl = (b: Buffer): string => b.toString('base64url');
 
 /** Every snapshot's stored cell keys, as the deltas /control-keys sends, and the first snapshot to hold each key. */
 interface KeyIndex {
@@ -77,9 +77,8 @@ function keyIndex(data: ApiData, src: string): KeyIndex {
     if (!blob) continue;
     const current = new Set<number>();
     const add: number[] = [];
-    // per cell: int32 LE cell id, then the 20-byte key (analytics/figures.ts encodeCellKeys)
-    for (let i = 0; i + 24 <= blob.length; i += 24) {
-      const key = toUrl(blob.subarray(i + 4, i + 24));
+    for (const cell of decodeCellKeys(blob)) {
+      const key = toUrl(cell.key);
       let k = byKey.get(key);
       if (k === undefined) {
         k = index.keys.length;

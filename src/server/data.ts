@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import { COUNTRIES, FigureService, type SnapshotFigures } from '../analytics/figures.js';
 import type { CellControl, RegionFigure } from '../control/engine.js';
-import { CELL_GEOMETRY_VERSION, ControlGeometry, decodeCell, type SnapshotControl } from '../control/geometry.js';
+import { CELL_GEOMETRY_VERSION, ControlGeometry, decodeCell, toUrl, type SnapshotControl } from '../control/geometry.js';
 import { UserError } from '../model/errors.js';
 import { Store, type SnapshotRow } from '../store/sqlite.js';
 import { MIGRATIONS } from '../store/migrations.js';
@@ -133,8 +133,6 @@ interface SnapshotIndex {
   /** By the source's own id (the first in the list, should ids repeat). */
   byExtId: Map<string, SnapshotRow>;
 }
-
-const toUrl = (b64: string): string => b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
 /**
  * Control geometry as the server reads it. The stored cells of the current model are read into
