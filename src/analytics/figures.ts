@@ -5,7 +5,7 @@
 import { decodeGeometry } from '../geometry/codec.js';
 import { polygonsOf } from '../geometry/geojson.js';
 import { getGeos } from '../geometry/geos.js';
-import { loadBorders } from '../control/borders.js';
+import { loadBorders, loadCountryCells } from '../control/borders.js';
 import { CONTROL_METHOD_VERSION, ControlEngine, RUSSIA_CELL, type SnapshotCells, type CellCache, type PreparedRegionSet, type Region, type RegionFigure, type RegionPlacement, type TerritoryFeature, type TerritoryStatus } from '../control/engine.js';
 import { UserError } from '../model/errors.js';
 import type { SnapshotRow, Store } from '../store/sqlite.js';
@@ -45,7 +45,7 @@ export class FigureService {
 
   /** The process's control engine (built on first use: loads the borders and GEOS). */
   async getEngine(): Promise<ControlEngine> {
-    this.engine ??= new ControlEngine(await getGeos(), loadBorders());
+    this.engine ??= new ControlEngine(await getGeos(), loadBorders(), loadCountryCells());
     return this.engine;
   }
 

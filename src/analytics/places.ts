@@ -23,7 +23,7 @@ import type { MultiPolygon } from '../geometry/flat.js';
 import { decodeGeometry } from '../geometry/codec.js';
 import { polygonsOf } from '../geometry/geojson.js';
 import { getGeos } from '../geometry/geos.js';
-import { loadBorders } from '../control/borders.js';
+import { loadBorders, loadCountryCells } from '../control/borders.js';
 import { COUNTRIES, FigureService } from './figures.js';
 import type { Side } from './area.js';
 
@@ -161,7 +161,7 @@ export async function ensurePlaceHistories(store: Store, source: string, opts: {
   const places = allPlaces(store);
   const from = extend ? stamp.snapshots : 0;
   const stored = extend ? allPlaceRuns(store, source) : undefined;
-  const computer = new PlaceStatusComputer(await getGeos(), loadBorders(), places);
+  const computer = new PlaceStatusComputer(await getGeos(), loadBorders(), places, loadCountryCells());
   try {
     const initial = stored && places.map((p) => stored.get(p.id) ?? new Uint32Array(0));
     const runs = await buildRuns(snapshots.slice(from), places.length, (s) => computer.sides(figures.territoryOf(s)), opts.progress, initial);

@@ -29,7 +29,7 @@ import type { BBox, Line, MultiPolygon } from '../geometry/flat.js';
 import { bboxOf, bboxIntersects } from '../geometry/flat.js';
 import { areaKm2 } from '../geometry/geodesic.js';
 import { removeSlivers } from './slivers.js';
-import type { Borders } from './borders.js';
+import type { Borders, CountryCells } from './borders.js';
 
 export type TerritoryStatus = 'occupied' | 'dismissed' | 'contested';
 
@@ -62,6 +62,8 @@ const CELL = 0.5;
 /** Cells per side of the blocks that countries are first cut into. */
 const BLOCK = 8;
 const ORIGIN_X = 20, ORIGIN_Y = 40;
+/** The grid, as data/borders/ukraine-russia.cells.bin records the one it was cut on. */
+export const GRID = `origin ${ORIGIN_X},${ORIGIN_Y}; cell ${CELL}°; blocks of ${BLOCK}`;
 
 interface Piece { hash: string; mp: MultiPolygon }
 
@@ -178,8 +180,11 @@ export interface RegionPlacement {
 interface PreparedRegion extends RegionPlacement {
   name: string;
   whole: boolean;
-  /** The region's valid geometry in GEOS, kept for the engine's lifetime. */
-  geom: Geom;
+  /**
+   * The region's valid geometry in GEOS, kept for the engine's lifetime; none for a whole
+   * country, whose cells are the country's own.
+   */
+  geom: Geom | undefined;
   bbox: BBox;
 }
 
@@ -227,18 +232,45 @@ function overlap(a: BBox, b: BBox): BBox {
 export class ControlEngine {
   private readonly features = new Map<number, FeatureCache>();
   private readonly bbox: Record<Country, BBox>;
-  /** Each country as one GEOS geometry, kept for the engine's lifetime. */
-  private readonly country: Record<Country, Geom>;
+  /** Each country as one GEOS geometry, made on first use and kept for the engine's lifetime. */
+  private readonly country: Partial<Record<Country, Geom>> = {};
   /** Each country cut into cells as they are needed: cell id → the country's part of it (null: none). */
   private readonly cells: Record<Country, Map<number, MultiPolygon | null>> = { UKR: new Map(), RUS: new Map() };
+  /** True when `cells` holds every cell with land (precut): a cell it lacks has none. */
+  private readonly precut: boolean;
   private readonly total: Record<Country, number>;
   readonly stats = { cellHits: 0, cellMisses: 0, russiaHits: 0, russiaMisses: 0 };
 
-  constructor(private readonly geos: Geos, readonly borders: Borders) {
-    this.bbox = { UKR: bboxOf(borders.ukraine), RUS: bboxOf(borders.russia) };
+  /**
+   * `cut`: the countries already cut into this engine's cells (data/borders/*.cells.bin), used
+   * when they were cut from these borders on this grid; otherwise cells are cut as needed.
+   */
+  constructor(private readonly geos: Geos, readonly borders: Borders, cut?: CountryCells) {
+    this.bbox = borders.bbox;
     this.total = { UKR: borders.areaKm2.UKR, RUS: borders.areaKm2.RUS };
-    // the border file is made valid by scripts/build-borders.ts, so no repair is needed here
-    this.country = { UKR: geos.fromMultiPolygon(borders.ukraine), RUS: geos.fromMultiPolygon(borders.russia) };
+    this.precut = cut !== undefined && cut.grid === GRID && cut.borders === borders.id;
+    if (cut && this.precut) for (const c of ['UKR', 'RUS'] as const) for (const [id, mp] of cut[c]) this.cells[c].set(id, mp);
+  }
+
+  /** Each country as one GEOS geometry (the border file is valid: scripts/build-borders.ts repaired it). */
+  countryGeom(country: Country): Geom {
+    this.country[country] ??= this.geos.fromMultiPolygon(country === 'UKR' ? this.borders.ukraine : this.borders.russia);
+    return this.country[country];
+  }
+
+  /**
+   * Every cell of a country with land in it, cut as this engine cuts them on demand; what
+   * scripts/build-borders.ts stores in data/borders/ukraine-russia.cells.bin.
+   */
+  cutCountry(country: Country): Map<number, MultiPolygon> {
+    const b = this.bbox[country], out = new Map<number, MultiPolygon>();
+    for (let ix = Math.floor((b.minX - ORIGIN_X) / CELL); ix <= Math.floor((b.maxX - ORIGIN_X) / CELL); ix++) {
+      for (let iy = Math.floor((b.minY - ORIGIN_Y) / CELL); iy <= Math.floor((b.maxY - ORIGIN_Y) / CELL); iy++) {
+        const c = this.countryCell(country, cellId(ix, iy));
+        if (c) out.set(cellId(ix, iy), c);
+      }
+    }
+    return out;
   }
 
   /** The country's part of a block of BLOCK×BLOCK cells, cut on first use (null: none). */
@@ -252,7 +284,7 @@ export class ControlEngine {
       const b = { minX, minY, maxX: minX + BLOCK * CELL, maxY: minY + BLOCK * CELL };
       g = null;
       if (bboxIntersects(b, this.bbox[country])) {
-        const clipped = this.geos.clipByRect(this.country[country], b.minX, b.minY, b.maxX, b.maxY);
+        const clipped = this.geos.clipByRect(this.countryGeom(country), b.minX, b.minY, b.maxX, b.maxY);
         if (this.geos.isEmpty(clipped)) this.geos.destroy(clipped);
         else g = clipped;
       }
@@ -264,6 +296,7 @@ export class ControlEngine {
   /** The country's part of a cell, cut on first use from its block, so a cell costs little. */
   private countryCell(country: Country, id: number): MultiPolygon | null {
     let c = this.cells[country].get(id);
+    if (c === undefined && this.precut) return null;
     if (c === undefined) {
       const ix = Math.floor(id / 1000), iy = id % 1000;
       const block = this.countryBlock(country, Math.floor(ix / BLOCK), Math.floor(iy / BLOCK));
@@ -372,7 +405,7 @@ export class ControlEngine {
   prepareRegionSet(name: string, regions: Region[], placements: RegionPlacement[]): PreparedRegionSet {
     const prepared = regions.map((r, i): PreparedRegion => {
       const bbox = bboxOf(r.geom);
-      if (r.country) return { name: r.name, ...placements[i]!, whole: true, geom: this.country[r.country], bbox };
+      if (r.country) return { name: r.name, ...placements[i]!, whole: true, geom: undefined, bbox };
       let g = this.geos.fromMultiPolygon(r.geom);
       if (!this.geos.isValid(g)) {
         const fixed = this.geos.makeValid(g);
@@ -400,7 +433,7 @@ export class ControlEngine {
           list.push({ index, mp: u, whole: true });
           continue;
         }
-        const mp = this.geos.run((s) => s.toMultiPolygon(s.intersection(s.clip(r.geom, b.minX, b.minY, b.maxX, b.maxY), s.from(u))));
+        const mp = this.geos.run((s) => s.toMultiPolygon(s.intersection(s.clip(r.geom!, b.minX, b.minY, b.maxX, b.maxY), s.from(u))));
         if (!mp.length) continue;
         cellKm2 ??= areaKm2(u);
         list.push({ index, mp, whole: areaKm2(mp) >= cellKm2 * (1 - WHOLE_CELL_TOLERANCE) });
@@ -418,7 +451,7 @@ export class ControlEngine {
     const c = this.countryCell('RUS', id);
     const b = cellBBox(id);
     const r = set.regions[index]!;
-    mp = c && r.whole ? c : c && bboxIntersects(r.bbox, b) ? this.geos.run((s) => s.toMultiPolygon(s.intersection(s.clip(r.geom, b.minX, b.minY, b.maxX, b.maxY), s.from(c)))) : [];
+    mp = c && r.whole ? c : c && bboxIntersects(r.bbox, b) ? this.geos.run((s) => s.toMultiPolygon(s.intersection(s.clip(r.geom!, b.minX, b.minY, b.maxX, b.maxY), s.from(c)))) : [];
     set.rusPieces.set(key, mp);
     return mp;
   }
@@ -634,7 +667,7 @@ export class ControlEngine {
     if (!lines) {
       // margin: outline just outside the box still lies within FRONT_OUTLINE_MARGIN_KM of lines in it
       const m = 0.05;
-      const whole = (this.outlineGeom[country] ??= this.geos.boundary(this.country[country]));
+      const whole = (this.outlineGeom[country] ??= this.geos.boundary(this.countryGeom(country)));
       lines = this.geos.run((s) => s.toLines(s.clip(whole, b.minX - m, b.minY - m, b.maxX + m, b.maxY + m)));
       this.outlines.set(k, lines);
     }
@@ -660,8 +693,4 @@ export class ControlEngine {
     return out;
   }
 
-  /** The outline of the area of interest's countries, for geometry that must stay on land. */
-  countryGeom(country: Country): Geom {
-    return this.country[country];
-  }
 }

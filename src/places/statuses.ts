@@ -20,7 +20,7 @@ import type { PlaceRow } from '../store/places.js';
 import type { Geom, Geos } from '../geometry/geos.js';
 import { bboxIntersects, bboxOf, type BBox, type MultiPolygon } from '../geometry/flat.js';
 import { ControlEngine, type TerritoryFeature } from '../control/engine.js';
-import type { Borders } from '../control/borders.js';
+import type { Borders, CountryCells } from '../control/borders.js';
 import type { Side } from '../analytics/area.js';
 import { PolygonIndex } from './pip.js';
 
@@ -52,10 +52,10 @@ export class PlaceStatusComputer {
   private readonly groundCache = new Map<string, { ua: PolygonIndex | null; contested: PolygonIndex | null }>();
   readonly stats = { features: 0, russiaGrounds: 0 };
 
-  constructor(private readonly geos: Geos, borders: Borders, private readonly places: PointPlace[]) {
-    this.engine = new ControlEngine(geos, borders);
+  constructor(private readonly geos: Geos, borders: Borders, private readonly places: PointPlace[], cut?: CountryCells) {
+    this.engine = new ControlEngine(geos, borders, cut);
     this.russiaGeom = geos.fromMultiPolygon(borders.russia);
-    this.russiaBBox = bboxOf(borders.russia);
+    this.russiaBBox = borders.bbox.RUS;
     this.byLon = Uint32Array.from(places.keys()).sort((a, b) => places[a]!.lon - places[b]!.lon);
     this.lons = Float64Array.from(this.byLon, (i) => places[i]!.lon);
   }
