@@ -6,12 +6,6 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../model/errors.js';
-import { importCommand, syncCommand } from './commands/import.js';
-import { areaCommand, seriesCommand, snapshotsCommand } from './commands/query.js';
-import { regionsCommand } from './commands/regions.js';
-import { gazetteerCommand, placeCommand, placesCommand } from './commands/places.js';
-import { serveCommand } from './commands/serve.js';
-import { changeCommand, frontCommand, ledgerCommand, peakCommand } from './commands/change.js';
 import type { Io } from './context.js';
 
 const USAGE = `frontline — who controls how much, where, from the history of control-of-terrain maps
@@ -42,21 +36,27 @@ usage:
 
 every command takes --db PATH (default $FRONTLINE_DB, else ./frontline.db)`;
 
-const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
-  import: importCommand,
-  sync: syncCommand,
-  regions: regionsCommand,
-  area: areaCommand,
-  series: seriesCommand,
-  snapshots: snapshotsCommand,
-  place: placeCommand,
-  places: placesCommand,
-  gazetteer: gazetteerCommand,
-  serve: serveCommand,
-  change: changeCommand,
-  front: frontCommand,
-  peak: peakCommand,
-  ledger: ledgerCommand,
+type Command = (argv: string[], io: Io) => Promise<number>;
+
+/**
+ * Each command's module is loaded when the command runs: a query then does not pay for parsing
+ * the importers, the server and the gazetteer at start-up.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  import: async () => (await import('./commands/import.js')).importCommand,
+  sync: async () => (await import('./commands/import.js')).syncCommand,
+  regions: async () => (await import('./commands/regions.js')).regionsCommand,
+  area: async () => (await import('./commands/query.js')).areaCommand,
+  series: async () => (await import('./commands/query.js')).seriesCommand,
+  snapshots: async () => (await import('./commands/query.js')).snapshotsCommand,
+  place: async () => (await import('./commands/places.js')).placeCommand,
+  places: async () => (await import('./commands/places.js')).placesCommand,
+  gazetteer: async () => (await import('./commands/places.js')).gazetteerCommand,
+  serve: async () => (await import('./commands/serve.js')).serveCommand,
+  change: async () => (await import('./commands/change.js')).changeCommand,
+  front: async () => (await import('./commands/change.js')).frontCommand,
+  peak: async () => (await import('./commands/change.js')).peakCommand,
+  ledger: async () => (await import('./commands/change.js')).ledgerCommand,
 };
 
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -65,12 +65,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.out(USAGE);
     return cmd ? 0 : 2;
   }
-  const run = COMMANDS[cmd];
-  if (!run) {
+  const load = COMMANDS[cmd];
+  if (!load) {
     io.err(`frontline: unknown command "${cmd}"; run frontline --help`);
     return 2;
   }
   try {
+    const run = await load();
     return await run(rest, io);
   } catch (e) {
     if (e instanceof UserError) {
