@@ -27,6 +27,7 @@ import { Store } from '../src/store/sqlite.js';
 import { HISTORY_REGION_SETS, historyDb, historyDbCopy } from './support/history-db.js';
 import { deepstateHistoryFiles, sharedDataFile } from './support/data.js';
 import { frontlineAsync } from './support/cli.js';
+import { decodeCells, type DeltaCells } from '../web/src/delta.js';
 
 interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer; text: string; json: () => unknown }
 
@@ -81,6 +82,42 @@ async function cliError(args: string[]): Promise<string> {
 }
 
 let validateSchema: (name: string, value: unknown) => void;
+
+type CellsGeoJSON = { features: { properties: { cell: string; side?: string; kind?: string }; geometry: { type: string; coordinates: unknown } }[] };
+
+/**
+ * The compact form (`format=delta`) of the same keys decodes to the GeoJSON form's features: the
+ * same features in the same order, and the same coordinates (the same integers of 1e-6°, divided
+ * alike, so equal exactly, which is within 1e-6° a fortiori). Returns the bodies' sizes.
+ */
+async function expectDeltaMatches(keys: string[], geo: CellsGeoJSON, serverBase = base): Promise<{ delta: number; geojson: number }> {
+  const path = `/api/v1/control-cells?keys=${keys.join(',')}`;
+  const r = await get(`${path}&format=delta`, { 'Accept-Encoding': 'gzip' }, 'GET', serverBase);
+  assert.equal(r.status, 200, r.text);
+  assert.match(String(r.headers['content-type']), /^application\/json/);
+  assert.equal(r.headers['content-encoding'], 'gzip');
+  assert.equal(r.headers['cache-control'], 'public, max-age=31536000, immutable');
+  const body = r.json() as DeltaCells;
+  validateSchema('ControlCellsDelta', body);
+  assert.equal(body.scale, 1e6);
+  assert.deepEqual(body.cells.map((c) => c.cell), [...new Set(keys)], 'one entry per key, in the order asked');
+  const decoded = decodeCells(body);
+  const features = [...new Set(keys)].flatMap((k) => decoded.get(k)!);
+  assert.equal(features.length, geo.features.length);
+  let maxDiff = 0;
+  features.forEach((f, i) => {
+    const g = geo.features[i]!;
+    assert.deepEqual(f.properties, g.properties);
+    assert.equal(f.geometry.type, g.geometry.type);
+    const a = (f.geometry.coordinates as unknown[]).flat(3) as number[], b = (g.geometry.coordinates as unknown[]).flat(3) as number[];
+    assert.equal(a.length, b.length, `${g.properties.cell}: vertex count`);
+    for (let j = 0; j < a.length; j++) maxDiff = Math.max(maxDiff, Math.abs(a[j]! - b[j]!));
+    assert.deepEqual(f.geometry.coordinates, g.geometry.coordinates);
+  });
+  assert.ok(maxDiff <= 1e-6, `decoded coordinates differ by ${maxDiff}°`);
+  const gz = await get(path, { 'Accept-Encoding': 'gzip' }, 'GET', serverBase);
+  return { delta: r.body.length, geojson: gz.body.length };
+}
 
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'frontline-api-'));
@@ -249,6 +286,7 @@ test('control geometry: cell keys per snapshot, cells by key, areas equal the fi
 
   const sums = { RU: 0, UA: 0, contested: 0 };
   let fronts = 0;
+  const bytes = { delta: 0, geojson: 0 };
   for (let i = 0; i < ctl.cells.length; i += 200) {
     const keys = ctl.cells.slice(i, i + 200);
     const c = await get(`/api/v1/control-cells?keys=${keys.join(',')}`, { 'Accept-Encoding': 'gzip' });
@@ -257,6 +295,9 @@ test('control geometry: cell keys per snapshot, cells by key, areas equal the fi
     assert.equal(c.headers['cache-control'], 'public, max-age=31536000, immutable');
     const fc = c.json() as { features: { properties: { cell: string; side?: 'RU' | 'UA' | 'contested'; kind?: string }; geometry: { type: string; coordinates: number[][][][] } }[] };
     validateSchema('ControlCells', fc);
+    const sizes = await expectDeltaMatches(keys, fc as CellsGeoJSON);
+    bytes.delta += sizes.delta;
+    bytes.geojson += sizes.geojson;
     for (const f of fc.features) {
       assert.ok(keys.includes(f.properties.cell));
       if (f.properties.kind === 'front') { fronts++; assert.equal(f.geometry.type, 'MultiLineString'); continue; }
@@ -265,6 +306,8 @@ test('control geometry: cell keys per snapshot, cells by key, areas equal the fi
     }
   }
   assert.ok(fronts > 10, `${fronts} front features`);
+  // the compact form is what the map downloads: clearly smaller, also gzipped
+  assert.ok(bytes.delta < bytes.geojson * 0.8, `gzipped: compact ${bytes.delta} bytes, GeoJSON ${bytes.geojson}`);
   const fig = (region: string, side: string): number => area.rows.find((x) => x.region === region && x.side === side)!.km2;
   const near = (a: number, b: number, what: string): void => assert.ok(Math.abs(a - b) <= Math.max(0.5, b * 0.001), `${what}: geometry ${a.toFixed(1)} km², figures ${b}`);
   near(sums.RU, fig('Ukraine', 'RU'), 'RU in Ukraine');
@@ -340,6 +383,7 @@ test('control keys: the stored key lists in one answer, as changes, equal to eac
     assert.equal(c.status, 200, c.text);
     const fc = c.json() as { features: { properties: { cell: string } }[] };
     validateSchema('ControlCells', fc);
+    await expectDeltaMatches(keys, fc as CellsGeoJSON, url);
     const drawn = new Set(fc.features.map((f) => f.properties.cell));
     for (const k of drawn) assert.ok(keys.includes(k), k);
     assert.ok(drawn.size > keys.length / 2, `${drawn.size} of ${keys.length} cells drawn`);
@@ -419,6 +463,8 @@ test('bad parameters: 400 naming the parameter; the CLI\'s messages for dates an
     ['/api/v1/series?from=2025-02-01&to=2025-01-01', /^from .* is after to/],
     [`/api/v1/control-cells?keys=${Array.from({ length: 201 }, (_, i) => `k${i}`).join(',')}`, /^keys: 201 items, at most 200/],
     ['/api/v1/control-cells', /missing required parameter "keys"/],
+    ['/api/v1/control-cells?keys=AAAAAAAAAAAAAAAAAAAAAAAAAAA&format=topojson', /^format "topojson": expected one of geojson, delta$/],
+    ['/api/v1/control-cells?keys=AAAAAAAAAAAAAAAAAAAAAAAAAAA&format=', /^parameter "format" is empty$/],
   ];
   for (const [path, message] of cases) {
     const r = await get(path);

@@ -14,6 +14,15 @@ import type { ExactlyOne, ParamSpecs, Parsed } from './params.js';
  */
 export type CacheClass = 'immutable' | 'latest' | 'static';
 
+export type MediaType = 'application/json' | 'application/geo+json';
+
+/** The media type of an answer to these parameters. */
+export function mediaTypeOf(e: Endpoint, params: Readonly<Record<string, unknown>>): MediaType {
+  const alt = e.response.alternative;
+  if (alt && params[alt.param] === alt.value) return alt.mediaType ?? 'application/json';
+  return e.response.mediaType ?? 'application/json';
+}
+
 export interface ApiContext {
   data: ApiData;
 }
@@ -26,7 +35,16 @@ export interface EndpointDef<P extends ParamSpecs> {
   params: P;
   exactlyOne?: ExactlyOne;
   cache: CacheClass;
-  response: { description: string; schema: object; mediaType?: 'application/json' | 'application/geo+json' };
+  response: {
+    description: string;
+    schema: object;
+    mediaType?: MediaType;
+    /**
+     * A second representation of the answer, chosen by a query parameter (`param=value`): its own
+     * schema and media type, documented as a second content type of the 200 answer.
+     */
+    alternative?: { param: string; value: string; schema: object; mediaType?: MediaType };
+  };
   /** Returns the response body, serialised as JSON. Throws UserError/HttpError for 4xx. */
   handle(params: Parsed<P>, ctx: ApiContext): unknown;
 }

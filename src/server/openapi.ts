@@ -8,6 +8,16 @@ import { SCHEMAS, schemaRef } from './schemas.js';
 
 const errorResponse = (description: string): object => ({ description, content: { 'application/json': { schema: schemaRef('Error') } } });
 
+/** The 200 answer's content: one schema per media type (one of two schemas when an alternative shares the media type). */
+function content(e: Endpoint): Record<string, { schema: object }> {
+  const main = e.response.mediaType ?? 'application/json';
+  const alt = e.response.alternative;
+  if (!alt) return { [main]: { schema: e.response.schema } };
+  const other = alt.mediaType ?? 'application/json';
+  if (other === main) return { [main]: { schema: { oneOf: [e.response.schema, alt.schema] } } };
+  return { [main]: { schema: e.response.schema }, [other]: { schema: alt.schema } };
+}
+
 export function openApiDocument(endpoints: Endpoint[], version: string): object {
   const paths: Record<string, object> = {};
   for (const e of endpoints) {
@@ -24,7 +34,7 @@ export function openApiDocument(endpoints: Endpoint[], version: string): object 
         description: [e.description, oneOf, cacheNote].filter(Boolean).join('\n\n'),
         parameters: openApiParameters(e.params),
         responses: {
-          200: { description: e.response.description, content: { [e.response.mediaType ?? 'application/json']: { schema: e.response.schema } } },
+          200: { description: e.response.description, content: content(e) },
           304: { description: 'Not modified (If-None-Match matched the ETag).' },
           400: errorResponse('A parameter is missing, unknown or malformed; the message names it.'),
           404: errorResponse('No such snapshot, region set or path.'),

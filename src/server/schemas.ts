@@ -165,6 +165,47 @@ export const SCHEMAS: Record<string, object> = {
       },
     }],
   },
+  ControlCellsDelta: {
+    type: 'object',
+    description: 'The geometry of /control-cells in a compact form (`format=delta`). Every coordinate is an integer in units of 1/`scale` degree (1e-6°: the precision of the GeoJSON form, which rounds to the same integers). A ring or line is a flat array [x0, y0, dx1, dy1, dx2, dy2, …]: x0, y0 is its first point (longitude, latitude), each later pair the difference from the point before it; point k is (x0 + dx1 + … + dxk, y0 + dy1 + … + dyk) / scale. A ring leaves out its last point, which repeats the first: decoders close it again. Decoded, each member equals the geometry of the matching GeoJSON feature, in the same order.',
+    required: ['format', 'scale', 'cells'],
+    properties: {
+      format: { const: 'delta' },
+      scale: { const: 1000000, description: 'Units per degree.' },
+      cells: {
+        type: 'array',
+        description: 'One entry per requested key, in the order asked (a key given twice, once). A cell with nothing to draw has only `cell`.',
+        items: {
+          type: 'object',
+          required: ['cell'],
+          properties: {
+            cell: { type: 'string', description: 'The cell key.' },
+            RU: ref('DeltaMultiPolygon'),
+            UA: { allOf: [ref('DeltaMultiPolygon')], description: 'Ground Ukraine holds inside Russia (the rest of Ukraine is UA implicitly).' },
+            contested: ref('DeltaMultiPolygon'),
+            front: {
+              type: 'array',
+              description: 'Front-line segments (a MultiLineString), each line delta-coded.',
+              items: ref('DeltaLine'),
+            },
+          },
+          additionalProperties: false,
+        },
+      },
+    },
+    example: { format: 'delta', scale: 1000000, cells: [{ cell: 'JrynD1gNAMDmCkhB2iLW_1YWvOk', RU: [[[37500000, 48000000, 500000, 0, 0, 250000, -500000, 0]]], front: [[37512345, 48234567, 1204, -873, 988, -1020]] }] },
+  },
+  DeltaMultiPolygon: {
+    type: 'array',
+    description: 'A MultiPolygon: polygons, each its outer ring then its holes, each ring delta-coded without its closing point.',
+    items: { type: 'array', minItems: 1, items: ref('DeltaLine') },
+  },
+  DeltaLine: {
+    type: 'array',
+    description: '[x0, y0, dx1, dy1, …] in units of 1/scale degree.',
+    items: { type: 'integer' },
+    minItems: 2,
+  },
 };
 
 export { ref as schemaRef };

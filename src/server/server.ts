@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { readFileSync } from 'node:fs';
 import { acceptsGzip, gzipped, ResponseCache, UrlAliases, type Rendered } from './cache.js';
 import { API_REVISION, ApiData } from './data.js';
-import type { ApiContext, CacheClass, Endpoint } from './endpoint.js';
+import { mediaTypeOf, type ApiContext, type CacheClass, type Endpoint } from './endpoint.js';
 import { errorReply, notFound } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { parseParams } from './params.js';
@@ -179,7 +179,7 @@ export class FrontlineServer {
     const canonical = [...url.searchParams].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${k}=${v}`).join('&');
     const etag = `"${hash(`${token}|${url.pathname}|${canonical}`)}"`;
     if (matches(req.headers['if-none-match'], etag)) return this.notModified(res, etag, CACHE_CONTROL[e.cache]);
-    const type = e.response.mediaType === 'application/geo+json' ? 'application/geo+json; charset=utf-8' : JSON_TYPE;
+    const type = mediaTypeOf(e, params) === 'application/geo+json' ? 'application/geo+json; charset=utf-8' : JSON_TYPE;
     const rendered = await this.cache.get(etag, async () => ({ body: Buffer.from(JSON.stringify(await e.handle(params, ctx))), type }));
     if (req.url) this.known.set(req.url, { etag, token, immutable: e.cache === 'immutable', cacheControl: CACHE_CONTROL[e.cache] });
     return this.send(req, res, rendered, etag, CACHE_CONTROL[e.cache]);
