@@ -3,7 +3,9 @@
  * request takes an AbortSignal: a dragged timeline abandons most of what it asked for.
  */
 
-export type Side = 'RU' | 'UA' | 'contested';
+import type { DecodedFeature, DeltaCells, Side } from './delta.js';
+
+export type { Side };
 
 export interface SnapshotRef { source: string; id: string; time: string; flag: string | null }
 
@@ -31,11 +33,8 @@ export interface ControlList { snapshot: SnapshotRef; method: string; cells: str
 /** /control-keys: every snapshot's keys, as indexes into `keys` added to and removed from the previous snapshot's. */
 export interface ControlKeys { source: string; method: string; keys: string[]; snapshots: { id: string; add: number[]; remove: number[] }[] }
 
-export interface CellFeature {
-  type: 'Feature';
-  geometry: GeoJSON.Geometry;
-  properties: { cell: string; side?: Side; kind?: 'front' };
-}
+/** A feature of a control cell, as the map draws it (decoded from the compact form of /control-cells). */
+export type CellFeature = DecodedFeature;
 
 export interface PlaceHit { name: string; country: string; population: number | null; lon: number; lat: number }
 
@@ -78,7 +77,7 @@ export const api = {
     getJson<AreaResult[]>('series', { from, to, every }, signal),
   control: (id: string, signal?: AbortSignal) => getJson<ControlList>(`snapshots/${encodeURIComponent(id)}/control`, {}, signal),
   controlKeys: (signal?: AbortSignal) => getJson<ControlKeys>('control-keys', {}, signal),
-  cells: (keys: string[], signal?: AbortSignal) =>
-    getJson<GeoJSON.FeatureCollection>('control-cells', { keys: keys.join(',') }, signal) as Promise<{ type: 'FeatureCollection'; features: CellFeature[] }>,
+  /** Cells in the compact form (about a third fewer bytes than GeoJSON, gzipped); decode with decodeCells. */
+  cells: (keys: string[], signal?: AbortSignal) => getJson<DeltaCells>('control-cells', { keys: keys.join(','), format: 'delta' }, signal),
   search: (q: string, signal?: AbortSignal) => getJson<PlaceHit[]>('places/search', { q }, signal),
 };

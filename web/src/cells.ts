@@ -1,7 +1,8 @@
 /**
  * The client side of the control geometry. A snapshot's control map is a list of cell keys; a key
  * names the geometry of one 0.5° cell, and consecutive snapshots share almost all of them, so the
- * geometry of a key is downloaded once (/control-cells) and kept here.
+ * geometry of a key is downloaded once (/control-cells, in its compact form: see delta.ts) and kept
+ * here, decoded into the GeoJSON features the map draws.
  *
  * The key lists of the whole history come in one answer (/control-keys, each snapshot as the keys
  * it adds and removes): with it, stepping along the timeline needs no request for a list, and the
@@ -9,6 +10,7 @@
  * leaves out) a list comes from /snapshots/{id}/control.
  */
 import { api, type CellFeature } from './api.js';
+import { decodeCells } from './delta.js';
 
 /** The server answers up to ~200 keys per request; 100 keeps URLs well under common limits. */
 const KEYS_PER_REQUEST = 100;
@@ -128,10 +130,8 @@ export class CellCache {
 
   private async fetchBatch(keys: string[]): Promise<void> {
     try {
-      const fc = await api.cells(keys);
-      const byKey = new Map<string, CellFeature[]>(keys.map((k) => [k, []]));
-      for (const f of fc.features) byKey.get(f.properties.cell)?.push(f);
-      for (const [k, fs] of byKey) this.cells.set(k, fs);
+      const decoded = decodeCells(await api.cells(keys));
+      for (const k of keys) this.cells.set(k, decoded.get(k) ?? []);
     } finally {
       for (const k of keys) this.pending.delete(k);
     }
