@@ -7,8 +7,12 @@
  * seconds warm (answers from the response cache, as on a busy day):
  *   area-countries, area-oblasts  /api/v1/area?at=D for every day of the history
  *   snapshot-control              /api/v1/snapshots/{id}/control for the last --snapshots snapshots
- *   control-cells                 /api/v1/control-cells?keys=… (≤200 keys, gzip) for those snapshots'
- *                                 new keys, as the map asks while it plays the timeline
+ *   control-cells                 /api/v1/control-cells?keys=…&format=delta (≤200 keys, gzip) for those
+ *                                 snapshots' new keys: the compact form the map asks for while it
+ *                                 plays the timeline
+ *   control-cells-geojson         the same keys as GeoJSON (the default form), for comparison
+ * For the control-cells scenarios it also reports the bodies' sizes (gzip and identity) over the
+ * distinct URLs.
  * Prints JSON: p50/p99/max latency (ms), requests/s, non-2xx and errors per scenario and pass,
  * the server's CPU time per request (user + system, from /proc: unlike the latencies, it hardly
  * depends on what else the machine is running), and the server's resident memory at the end.
@@ -17,6 +21,7 @@
  *   --cli dist  run dist/cli/main.js (after npm run build) instead of src/ through tsx
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { get as httpGet } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
@@ -26,7 +31,7 @@ import { repoRoot } from '../test/support/data.js';
 interface AutocannonResult {
   latency: { p50: number; p99: number; max: number; average: number };
   requests: { average: number; total: number };
-  throughput: { average: number };
+  throughput: { average: number; total: number };
   non2xx: number;
   errors: number;
   timeouts: number;
@@ -98,11 +103,35 @@ async function load(url: string, paths: string[], pass: 'cold' | 'warm', headers
     requestsPerSec: Math.round(r.requests.average),
     latencyMs: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, mean: Math.round(r.latency.average * 10) / 10 },
     mbPerSec: Math.round((r.throughput.average / 1e6) * 10) / 10,
+    // response bytes as received (headers and, when asked for, gzip bodies)
+    bytesPerRequest: Math.round(r.throughput.total / Math.max(1, r.requests.total)),
     serverCpuUsPerRequest: Math.round(((serverCpuMs(child.pid!) - cpuBefore) * 1000) / Math.max(1, r.requests.total)),
     non2xx: r.non2xx,
     errors: r.errors,
     timeouts: r.timeouts,
   };
+}
+
+/** Body bytes of one answer as sent: with `accept-encoding: gzip` (not decoded) or without. */
+function bodyBytes(base: string, path: string, gzip: boolean): Promise<number> {
+  return new Promise((resolve, reject) => {
+    httpGet(new URL(path, base), { headers: gzip ? { 'accept-encoding': 'gzip' } : {} }, (res) => {
+      let n = 0;
+      res.on('data', (b: Buffer) => (n += b.length));
+      res.on('end', () => (res.statusCode === 200 ? resolve(n) : reject(new Error(`${path}: ${res.statusCode}`))));
+    }).on('error', reject);
+  });
+}
+
+/** Sizes of the distinct answers of a scenario: total, mean and largest, gzip and identity. */
+async function bodySizes(base: string, paths: string[]): Promise<object> {
+  const gz: number[] = [], plain: number[] = [];
+  for (const p of paths) {
+    gz.push(await bodyBytes(base, p, true));
+    plain.push(await bodyBytes(base, p, false));
+  }
+  const stats = (xs: number[]): object => ({ total: xs.reduce((a, b) => a + b, 0), mean: Math.round(xs.reduce((a, b) => a + b, 0) / xs.length), max: Math.max(...xs) });
+  return { urls: paths.length, gzip: stats(gz), identity: stats(plain) };
 }
 
 const days = (from: string, to: string): string[] => {
@@ -136,7 +165,10 @@ try {
     fresh.forEach((k) => seen.add(k));
     for (let i = 0; i < fresh.length; i += 200) batches.push(`/api/v1/control-cells?keys=${fresh.slice(i, i + 200).join(',')}`);
   }
-  await run('control-cells', batches, { 'accept-encoding': 'gzip' });
+  const compact = batches.map((b) => `${b}&format=delta`);
+  await run('control-cells', compact, { 'accept-encoding': 'gzip' });
+  await run('control-cells-geojson', batches, { 'accept-encoding': 'gzip' });
+  const bodies = { 'control-cells': await bodySizes(url, compact), 'control-cells-geojson': await bodySizes(url, batches) };
 
   const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
   process.stdout.write(JSON.stringify({
@@ -146,6 +178,7 @@ try {
     warmSeconds: duration,
     snapshots: { total: snaps.length, controlScenario: recent.length, distinctCells: seen.size },
     scenarios,
+    bodies,
     serverRssMiB: rss ? Math.round(Number(rss[1]) / 1024) : null,
   }, null, 2) + '\n');
 } finally {
