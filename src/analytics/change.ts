@@ -94,7 +94,7 @@ export class ChangeService {
   }
 
   private async computePieces(a: SnapshotRow, b: SnapshotRow): Promise<ChangePiece[]> {
-    const [cellsA, cellsB] = [await this.geometry.cellsOf(a), await this.geometry.cellsOf(b)];
+    const [cellsA, cellsB] = await this.geometry.differingCells(a, b);
     const byId = (cells: KeyedCell[]): Map<number, KeyedCell> => new Map(cells.map((c) => [c.cell, c]));
     const mapA = byId(cellsA), mapB = byId(cellsB);
     const ids = [...new Set([...mapA.keys(), ...mapB.keys()])].sort((x, y) => x - y);

@@ -620,8 +620,11 @@ export class ControlEngine {
     return out;
   }
 
-  /** Control geometry of one Ukrainian cell: RU and contested ground, and the front inside the cell. */
-  cellControl(e: CellEntry): CellControl {
+  /**
+   * Control geometry of one Ukrainian cell: RU and contested ground, and the front inside the
+   * cell unless `front` is false (the front costs most of the time, and `change` needs none).
+   */
+  cellControl(e: CellEntry, { front: withFront = true } = {}): CellControl {
     const ukrCell = this.countryCell('UKR', e.id);
     if (!ukrCell) return { ru: [], ua: [], contested: [], front: [] };
     return this.geos.run((s) => {
@@ -634,7 +637,7 @@ export class ControlEngine {
       // contested ground, i.e. away from the country's outline (coast, border) and off the
       // cell's edges
       let front: Line[] = [];
-      if (ruMp.length) {
+      if (ruMp.length && withFront) {
         const b = cellBBox(e.id);
         const edges = s.boundary(s.from([[Float64Array.of(b.minX, b.minY, b.maxX, b.minY, b.maxX, b.maxY, b.minX, b.maxY, b.minX, b.minY)]]));
         const lines = s.difference(s.boundary(closeGaps(s, ruMp, (b.minY + b.maxY) / 2)), s.buffer(edges, CELL_EDGE_TOLERANCE_DEG, 1));
@@ -644,12 +647,16 @@ export class ControlEngine {
     });
   }
 
-  /** Control geometry of the ground in Russia: UA-held and contested ground (slivers removed) and the front around it. */
-  russiaControl(r: RussiaEntry): CellControl {
+  /**
+   * Control geometry of the ground in Russia: UA-held and contested ground (slivers removed) and
+   * the front around it unless `front` is false.
+   */
+  russiaControl(r: RussiaEntry, { front: withFront = true } = {}): CellControl {
     return this.geos.run((s) => {
       const { ua, contested } = this.russiaGround(s, r.feats);
       const uaMp = s.toMultiPolygon(ua), cMp = s.toMultiPolygon(contested);
       if (!uaMp.length && !cMp.length) return { ru: [], ua: [], contested: [], front: [] };
+      if (!withFront) return { ru: [], ua: uaMp, contested: cMp, front: [] };
       const ground = s.unionAll([uaMp, cMp].filter((m) => m.length), { valid: true });
       const b = bboxOf(s.toMultiPolygon(ground));
       const m = 0.1;

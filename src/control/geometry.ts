@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { decodeGeometry, encodeGeometry, type GeoJSONGeometry } from '../geometry/codec.js';
 import type { Line, MultiPolygon } from '../geometry/flat.js';
 import type { Store, SnapshotRow } from '../store/sqlite.js';
-import { RUSSIA_CELL, type CellControl, type ControlEngine, type SnapshotCells, type TerritoryFeature } from './engine.js';
+import { RUSSIA_CELL, type CellControl, type CellEntry, type ControlEngine, type SnapshotCells, type TerritoryFeature } from './engine.js';
 
 /** What control geometry needs from the figure service: the engine, a snapshot's polygons, the model fingerprint. */
 export interface TerritoryProvider {
@@ -142,6 +142,62 @@ export class ControlGeometry {
         for (const f of fresh) ins.run(model, fromUrl(f.key), f.blob);
         this.territory.saveCellKeys(snapshot, snapshotCells);
       });
+    }
+    return out;
+  }
+
+  /** Cells computed without their front in this process, by model and key; never stored (a stored cell holds its front). */
+  private readonly groundMemory = new Map<string, CellControl>();
+
+  /**
+   * The cells whose content differs between two snapshots, from each of them: all that `change`
+   * needs. Cells with the same key in both are not looked at. A differing cell that is not stored
+   * yet is computed without its front (unused by `change`, and most of a cell's time); such cells
+   * are kept for this process only. Their ground is the very ground of the full cell.
+   */
+  async differingCells(a: SnapshotRow, b: SnapshotRow): Promise<[KeyedCell[], KeyedCell[]]> {
+    const [ka, kb] = [await this.keysOf(a), await this.keysOf(b)];
+    const differs = new Set<number>();
+    for (const [id, key] of ka.keys) if (kb.keys.get(id) !== key) differs.add(id);
+    for (const [id, key] of kb.keys) if (ka.keys.get(id) !== key) differs.add(id);
+    const ids = [...differs].sort((x, y) => x - y);
+    return [await this.groundOf(a, ka, ids), await this.groundOf(b, kb, ids)];
+  }
+
+  /** A snapshot's cell keys (base64url): stored ones, else from cutting its polygons (kept, to compute cells from). */
+  private async keysOf(snapshot: SnapshotRow): Promise<{ keys: Map<number, string>; cut?: SnapshotCells }> {
+    const stored = this.territory.storedCellKeys(snapshot);
+    if (stored) return { keys: new Map(stored.map((c) => [c.id, toUrl(c.key)])) };
+    return this.cut(snapshot);
+  }
+
+  private async cut(snapshot: SnapshotRow): Promise<{ keys: Map<number, string>; cut: SnapshotCells }> {
+    const engine = await this.territory.getEngine();
+    const cut = engine.snapshotCells(this.territory.territoryOf(snapshot));
+    const keys = new Map(cut.cells.map((e) => [e.id, toUrl(e.key)]));
+    if (cut.russia) keys.set(RUSSIA_CELL, toUrl(cut.russia.key));
+    return { keys, cut };
+  }
+
+  private async groundOf(snapshot: SnapshotRow, k: { keys: Map<number, string>; cut?: SnapshotCells }, ids: number[]): Promise<KeyedCell[]> {
+    const model = `${this.territory.model(snapshot.source)}|${CELL_GEOMETRY_VERSION}`;
+    const out: KeyedCell[] = [];
+    let cut = k.cut;
+    let entries: Map<number, CellEntry> | undefined;
+    for (const id of ids) {
+      const key = k.keys.get(id);
+      if (key === undefined) continue;
+      const m = `${model}|${key}`;
+      let control = this.lookup(model, key) ?? this.groundMemory.get(m);
+      if (!control) {
+        const engine = await this.territory.getEngine();
+        cut ??= (await this.cut(snapshot)).cut;
+        entries ??= new Map(cut.cells.map((e) => [e.id, e]));
+        const fresh = id === RUSSIA_CELL ? engine.russiaControl(cut.russia!, { front: false }) : engine.cellControl(entries.get(id)!, { front: false });
+        control = decodeCell(encodeCell(fresh)); // rounded, as a stored cell is
+        this.groundMemory.set(m, control);
+      }
+      out.push({ key, cell: id, ...control });
     }
     return out;
   }
