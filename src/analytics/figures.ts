@@ -146,6 +146,18 @@ export class FigureService {
     };
   }
 
+  /** Those of the snapshots whose figures for the set are stored under the current model (one query per source). */
+  storedAmong(snapshots: SnapshotRow[], regionSet: string): Set<number> {
+    const bySource = new Map<string, Set<number>>();
+    const out = new Set<number>();
+    for (const s of snapshots) {
+      let ids = bySource.get(s.source);
+      if (!ids) bySource.set(s.source, (ids = this.store.figureSnapshotIds(regionSet, this.model(s.source))));
+      if (ids.has(s.id)) out.add(s.id);
+    }
+    return out;
+  }
+
   /** Stored figures of a snapshot, if any were made under the current model. */
   stored(snapshot: SnapshotRow, regionSet: string): RegionFigure[] | undefined {
     const data = this.store.getFigures(snapshot.id, regionSet, this.model(snapshot.source));

@@ -41,7 +41,8 @@ function runWorker(input: WorkerInput, onResult: (r: WorkerResult) => void): Pro
 export async function ensureFigures(store: Store, snapshots: SnapshotRow[], regionSet: string, onProgress: (done: number, total: number) => void = () => undefined): Promise<void> {
   const figures = new FigureService(store);
   figures.regionSetId(regionSet); // an unknown set fails here, once
-  const missing = snapshots.filter((s) => !figures.stored(s, regionSet));
+  const stored = figures.storedAmong(snapshots, regionSet);
+  const missing = snapshots.filter((s) => !stored.has(s.id));
   if (missing.length) await figures.placements(regionSet); // stored once here, read by the workers
   const workers = Math.min(availableParallelism(), Math.floor(missing.length / MIN_PER_WORKER));
   let done = 0;

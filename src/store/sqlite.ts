@@ -63,6 +63,17 @@ export class Store {
     }
   }
 
+  /** Statements prepared once per connection: the same few queries run for every snapshot. */
+  private readonly statements = new Map<string, Database.Statement>();
+  private sql(text: string): Database.Statement {
+    let st = this.statements.get(text);
+    if (!st) {
+      st = this.db.prepare(text);
+      this.statements.set(text, st);
+    }
+    return st;
+  }
+
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
   }
@@ -94,7 +105,7 @@ export class Store {
   features(ids: number[]): FeatureRow[] {
     if (ids.length === 0) return [];
     const rows: FeatureRow[] = [];
-    const stmt = this.db.prepare('SELECT id, geom_type, properties, geom FROM features WHERE id IN (SELECT value FROM json_each(?))');
+    const stmt = this.sql('SELECT id, geom_type, properties, geom FROM features WHERE id IN (SELECT value FROM json_each(?))');
     for (let i = 0; i < ids.length; i += 5000) rows.push(...(stmt.all(JSON.stringify(ids.slice(i, i + 5000))) as FeatureRow[]));
     return rows;
   }
@@ -103,7 +114,7 @@ export class Store {
 
   classifications(ruleset: string, ids: number[]): Map<number, { status: string; rule: string | null }> {
     const out = new Map<number, { status: string; rule: string | null }>();
-    const stmt = this.db.prepare('SELECT feature_id, status, rule FROM classifications WHERE ruleset = ? AND feature_id IN (SELECT value FROM json_each(?))');
+    const stmt = this.sql('SELECT feature_id, status, rule FROM classifications WHERE ruleset = ? AND feature_id IN (SELECT value FROM json_each(?))');
     for (let i = 0; i < ids.length; i += 5000) {
       for (const r of stmt.all(ruleset, JSON.stringify(ids.slice(i, i + 5000))) as { feature_id: number; status: string; rule: string | null }[]) {
         out.set(r.feature_id, { status: r.status, rule: r.rule });
@@ -113,19 +124,18 @@ export class Store {
   }
 
   putClassification(featureId: number, ruleset: string, status: string, rule: string | null): void {
-    this.db.prepare('INSERT OR REPLACE INTO classifications (feature_id, ruleset, status, rule) VALUES (?, ?, ?, ?)').run(featureId, ruleset, status, rule);
+    this.sql('INSERT OR REPLACE INTO classifications (feature_id, ruleset, status, rule) VALUES (?, ?, ?, ?)').run(featureId, ruleset, status, rule);
   }
 
   // --- snapshots ----------------------------------------------------------------------------
 
   hasSnapshot(source: string, extId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM snapshots WHERE source = ? AND ext_id = ?').get(source, extId) !== undefined;
+    return this.sql('SELECT 1 FROM snapshots WHERE source = ? AND ext_id = ?').get(source, extId) !== undefined;
   }
 
   putSnapshot(s: { source: string; extId: string; time: Date; featureIds: number[]; rawBytes: number; rawSha1: string; origin: string }): number {
     const ids = Buffer.from(Uint32Array.from(s.featureIds).buffer);
-    const info = this.db
-      .prepare('INSERT INTO snapshots (source, ext_id, time, feature_ids, raw_bytes, raw_sha1, origin, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    const info = this.sql('INSERT INTO snapshots (source, ext_id, time, feature_ids, raw_bytes, raw_sha1, origin, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(s.source, s.extId, s.time.toISOString().replace('.000Z', 'Z'), ids, s.rawBytes, s.rawSha1, s.origin, new Date().toISOString());
     return Number(info.lastInsertRowid);
   }
@@ -133,75 +143,86 @@ export class Store {
   snapshots(source?: string): SnapshotRow[] {
     const cols = 'id, source, ext_id, time, raw_bytes, raw_sha1, origin, imported_at, flag';
     return (source
-      ? this.db.prepare(`SELECT ${cols} FROM snapshots WHERE source = ? ORDER BY time, id`).all(source)
-      : this.db.prepare(`SELECT ${cols} FROM snapshots ORDER BY time, id`).all()) as SnapshotRow[];
+      ? this.sql(`SELECT ${cols} FROM snapshots WHERE source = ? ORDER BY time, id`).all(source)
+      : this.sql(`SELECT ${cols} FROM snapshots ORDER BY time, id`).all()) as SnapshotRow[];
   }
 
   snapshotFeatureIds(snapshotId: number): number[] {
-    const row = this.db.prepare('SELECT feature_ids FROM snapshots WHERE id = ?').get(snapshotId) as { feature_ids: Buffer } | undefined;
+    const row = this.sql('SELECT feature_ids FROM snapshots WHERE id = ?').get(snapshotId) as { feature_ids: Buffer } | undefined;
     if (!row) return [];
     const b = row.feature_ids;
     return Array.from(new Uint32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)));
   }
 
   sources(): string[] {
-    return (this.db.prepare('SELECT DISTINCT source FROM snapshots ORDER BY source').all() as { source: string }[]).map((r) => r.source);
+    return (this.sql('SELECT DISTINCT source FROM snapshots ORDER BY source').all() as { source: string }[]).map((r) => r.source);
   }
 
   setFlag(snapshotId: number, flag: string | null): void {
-    this.db.prepare('UPDATE snapshots SET flag = ? WHERE id = ?').run(flag, snapshotId);
+    this.sql('UPDATE snapshots SET flag = ? WHERE id = ?').run(flag, snapshotId);
   }
 
   // --- region sets --------------------------------------------------------------------------
 
   putRegionSet(name: string, origin: string, nameField: string, sha1: string, regions: { name: string; geom: Buffer }[]): void {
-    this.db.prepare('DELETE FROM region_sets WHERE name = ?').run(name);
-    this.db.prepare('DELETE FROM figures WHERE region_set = ?').run(name);
-    this.db.prepare('DELETE FROM cell_cache WHERE region_set = ?').run(name);
-    this.db.prepare('INSERT INTO region_sets (name, origin, name_field, sha1, added_at) VALUES (?, ?, ?, ?, ?)').run(name, origin, nameField, sha1, new Date().toISOString());
-    const ins = this.db.prepare('INSERT INTO regions (set_name, name, geom) VALUES (?, ?, ?)');
+    this.sql('DELETE FROM region_sets WHERE name = ?').run(name);
+    this.sql('DELETE FROM figures WHERE region_set = ?').run(name);
+    this.sql('DELETE FROM cell_cache WHERE region_set = ?').run(name);
+    this.sql('INSERT INTO region_sets (name, origin, name_field, sha1, added_at) VALUES (?, ?, ?, ?, ?)').run(name, origin, nameField, sha1, new Date().toISOString());
+    const ins = this.sql('INSERT INTO regions (set_name, name, geom) VALUES (?, ?, ?)');
     for (const r of regions) ins.run(name, r.name, r.geom);
   }
 
   regionSet(name: string): { name: string; origin: string; sha1: string; regions: { name: string; geom: Buffer }[] } | undefined {
-    const set = this.db.prepare('SELECT name, origin, sha1 FROM region_sets WHERE name = ?').get(name) as { name: string; origin: string; sha1: string } | undefined;
+    const set = this.sql('SELECT name, origin, sha1 FROM region_sets WHERE name = ?').get(name) as { name: string; origin: string; sha1: string } | undefined;
     if (!set) return undefined;
-    const regions = this.db.prepare('SELECT name, geom FROM regions WHERE set_name = ? ORDER BY name').all(name) as { name: string; geom: Buffer }[];
+    const regions = this.sql('SELECT name, geom FROM regions WHERE set_name = ? ORDER BY name').all(name) as { name: string; geom: Buffer }[];
     return { ...set, regions };
   }
 
   regionSetNames(): string[] {
-    return (this.db.prepare('SELECT name FROM region_sets ORDER BY name').all() as { name: string }[]).map((r) => r.name);
+    return (this.sql('SELECT name FROM region_sets ORDER BY name').all() as { name: string }[]).map((r) => r.name);
   }
 
   // --- figures and caches -------------------------------------------------------------------
 
   getFigures(snapshotId: number, regionSet: string, model: string): Buffer | undefined {
-    const r = this.db.prepare('SELECT data FROM figures WHERE snapshot_id = ? AND region_set = ? AND model = ?').get(snapshotId, regionSet, model) as { data: Buffer } | undefined;
+    const r = this.sql('SELECT data FROM figures WHERE snapshot_id = ? AND region_set = ? AND model = ?').get(snapshotId, regionSet, model) as { data: Buffer } | undefined;
     return r?.data;
   }
 
+  /** Every stored figures blob of a region set under a model, by snapshot id. */
+  figuresOfSet(regionSet: string, model: string): Map<number, Buffer> {
+    const rows = this.sql('SELECT snapshot_id, data FROM figures WHERE region_set = ? AND model = ?').all(regionSet, model) as { snapshot_id: number; data: Buffer }[];
+    return new Map(rows.map((r) => [r.snapshot_id, r.data]));
+  }
+
+  /** The snapshots holding figures for a region set under a model. */
+  figureSnapshotIds(regionSet: string, model: string): Set<number> {
+    return new Set((this.sql('SELECT snapshot_id FROM figures WHERE region_set = ? AND model = ?').all(regionSet, model) as { snapshot_id: number }[]).map((r) => r.snapshot_id));
+  }
+
   putFigures(snapshotId: number, regionSet: string, model: string, data: Buffer): void {
-    this.db.prepare('INSERT OR REPLACE INTO figures (snapshot_id, region_set, model, data) VALUES (?, ?, ?, ?)').run(snapshotId, regionSet, model, data);
+    this.sql('INSERT OR REPLACE INTO figures (snapshot_id, region_set, model, data) VALUES (?, ?, ?, ?)').run(snapshotId, regionSet, model, data);
   }
 
   getCells(regionSet: string, model: string): Map<string, Buffer> {
     const out = new Map<string, Buffer>();
-    for (const r of this.db.prepare('SELECT key, data FROM cell_cache WHERE region_set = ? AND model = ?').iterate(regionSet, model) as Iterable<{ key: Buffer; data: Buffer }>) {
+    for (const r of this.sql('SELECT key, data FROM cell_cache WHERE region_set = ? AND model = ?').iterate(regionSet, model) as Iterable<{ key: Buffer; data: Buffer }>) {
       out.set(r.key.toString('base64'), r.data);
     }
     return out;
   }
 
   putCell(regionSet: string, model: string, key: string, data: Buffer): void {
-    this.db.prepare('INSERT OR REPLACE INTO cell_cache (region_set, model, key, data) VALUES (?, ?, ?, ?)').run(regionSet, model, Buffer.from(key, 'base64'), data);
+    this.sql('INSERT OR REPLACE INTO cell_cache (region_set, model, key, data) VALUES (?, ?, ?, ?)').run(regionSet, model, Buffer.from(key, 'base64'), data);
   }
 
   meta(key: string): string | undefined {
-    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+    return (this.sql('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
   }
 
   setMeta(key: string, value: string): void {
-    this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
+    this.sql('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
   }
 }
