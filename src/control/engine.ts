@@ -512,7 +512,7 @@ export class ControlEngine {
 
     // 2. Inside Russia, whole.
     if (russia) {
-      const v = lookup(russia.key, () => this.computeRussia(russia.feats, set), 'russiaHits', 'russiaMisses');
+      const v = lookup(russia.key, () => this.russiaFromTotals(set, totals?.get(russia.key)) ?? this.computeRussia(russia.feats, set), 'russiaHits', 'russiaMisses');
       for (let i = 0; i < v.length; i++) inRus[i]! += v[i]!;
     }
 
@@ -551,6 +551,24 @@ export class ControlEngine {
       out[2 * p.index] = out[2 * n]!;
       out[2 * p.index + 1] = out[2 * n + 1]!;
     }
+    return out;
+  }
+
+  /**
+   * The ground in Russia's result from its control totals alone, when no region of the set has
+   * to be cut there (a set of Ukrainian regions: the ground in Russia only counts as unassigned).
+   */
+  private russiaFromTotals(set: PreparedRegionSet, totals: Float64Array | undefined): Float64Array | undefined {
+    if (!totals || set.regions.some((r) => r.country === 'RUS' && !r.whole)) return undefined;
+    const n = set.regions.length;
+    const out = new Float64Array(2 * n + 2);
+    out[2 * n] = totals[totals.length - 2]!;
+    out[2 * n + 1] = totals[totals.length - 1]!;
+    set.regions.forEach((r, i) => {
+      if (r.country !== 'RUS') return;
+      out[2 * i] = out[2 * n]!;
+      out[2 * i + 1] = out[2 * n + 1]!;
+    });
     return out;
   }
 
