@@ -10,7 +10,9 @@
  *   server computes each snapshot's cell list on first request unless the database stores it);
  *   the same steps forward again (all cached in the client); and steps through snapshots not
  *   seen before with a second between them, as someone reading the map steps (the app
- *   prefetches both neighbours of the shown snapshot).
+ *   prefetches both neighbours of the shown snapshot);
+ * - cells decode: time the page spent decoding the compact /control-cells answers into map
+ *   features, at first load and over the whole run.
  *
  * Targets: a step under 100 ms, a first load under 2 MB. Prints JSON.
  *
@@ -82,6 +84,13 @@ try {
     return out;
   })()`)) as Record<string, number>;
 
+  /** Time spent decoding the compact cells (web/src/cells.ts measures each batch). */
+  const decodeStats = async (): Promise<object> => {
+    const ms = (await page.evaluate(`performance.getEntriesByName('frontline:cells-decoded').map((m) => m.duration)`)) as number[];
+    return { batches: ms.length, total_ms: Math.round(ms.reduce((a, b) => a + b, 0) * 10) / 10, max_ms: Math.round(Math.max(0, ...ms) * 10) / 10 };
+  };
+  const decodeFirstLoad = await decodeStats();
+
   const fn = `(${STEP})`;
   /** Per kind of step: total times, and the part spent before the data was ready to draw. */
   const data: Record<string, number[]> = { back_to_back: [], cached: [], after_a_second: [] };
@@ -111,7 +120,10 @@ try {
       target_bytes: 2 * 1024 * 1024,
       by_kind: byKind,
       until_map_drawn_ms: firstLoadMs,
+      cells_decode: decodeFirstLoad,
     },
+    // every batch of cells decoded during the whole run, first load included
+    cells_decode: await decodeStats(),
     step_back_to_back: summary(cold),
     step_cached: summary(warm),
     step_after_a_second: summary(paused),

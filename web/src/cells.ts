@@ -130,7 +130,11 @@ export class CellCache {
 
   private async fetchBatch(keys: string[]): Promise<void> {
     try {
-      const decoded = decodeCells(await api.cells(keys));
+      const body = await api.cells(keys);
+      const start = performance.now();
+      const decoded = decodeCells(body);
+      // what decoding costs the page, for bench/web.ts
+      performance.measure('frontline:cells-decoded', { start, detail: keys.length });
       for (const k of keys) this.cells.set(k, decoded.get(k) ?? []);
     } finally {
       for (const k of keys) this.pending.delete(k);

@@ -29,15 +29,15 @@ export type DecodedFeature =
 const SIDES: readonly Side[] = ['RU', 'UA', 'contested'];
 
 function decodeLine(d: number[], scale: number, closed: boolean): number[][] {
-  const n = d.length >> 1;
-  const out = new Array<number[]>(closed ? n + 1 : n);
+  // pushed, not preallocated: packed arrays, as JSON.parse makes them, for the map's worker
+  const out: number[][] = [];
   let x = 0, y = 0;
-  for (let i = 0; i < n; i++) {
-    x += d[2 * i]!;
-    y += d[2 * i + 1]!;
-    out[i] = [x / scale, y / scale];
+  for (let i = 0; i + 1 < d.length; i += 2) {
+    x += d[i]!;
+    y += d[i + 1]!;
+    out.push([x / scale, y / scale]);
   }
-  if (closed && n) out[n] = [out[0]![0]!, out[0]![1]!];
+  if (closed && out.length) out.push([out[0]![0]!, out[0]![1]!]);
   return out;
 }
 
@@ -66,6 +66,6 @@ export function decodeCell(c: DeltaCell, scale: number): DecodedFeature[] {
 
 /** Every requested cell's features, by key (a cell with nothing to draw has none). */
 export function decodeCells(body: DeltaCells): Map<string, DecodedFeature[]> {
-  if (body.format !== 'delta' || !(body.scale > 0)) throw new Error(`control cells: unexpected format ${JSON.stringify(body.format)}`);
+  if (body.format !== 'delta' || !(body.scale > 0)) throw new Error(`control cells: not the compact form (format ${JSON.stringify(body.format)}, scale ${JSON.stringify(body.scale)})`);
   return new Map(body.cells.map((c) => [c.cell, decodeCell(c, body.scale)]));
 }
