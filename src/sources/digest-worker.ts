@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { UserError } from '../model/errors.js';
-import { readSnapshotFile } from './files.js';
+import { readSnapshotBytes } from './files.js';
 import { digestSnapshot, encodeFeature, type EncodedFeature } from './digest.js';
 import type { DigestReply, DigestRequest } from './digest-pool.js';
 
@@ -14,7 +14,7 @@ const sent = new Set<string>();
 parentPort!.on('message', (req: DigestRequest) => {
   let reply: DigestReply;
   try {
-    const { features, rawBytes, rawSha1 } = digestSnapshot(readSnapshotFile(req.path), req.path);
+    const { features, rawBytes, rawSha1 } = digestSnapshot(readSnapshotBytes(req.path), req.path);
     const fresh: (EncodedFeature & { index: number })[] = [];
     features.forEach((f, i) => {
       const k = f.hash.toString('base64');

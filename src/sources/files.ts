@@ -13,6 +13,11 @@ import type { RawSnapshot, SnapshotRef, SnapshotSource } from './source.js';
 export const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024;
 
 export function readSnapshotFile(path: string): string {
+  return readSnapshotBytes(path).toString('utf8');
+}
+
+/** A snapshot file's bytes (for digestSnapshot, which reads them faster than their text). */
+export function readSnapshotBytes(path: string): Buffer {
   let size: number;
   try {
     size = statSync(path).size;
@@ -22,7 +27,7 @@ export function readSnapshotFile(path: string): string {
   if (size > MAX_SNAPSHOT_BYTES) {
     throw new UserError(`${path}: file is ${(size / 2 ** 30).toFixed(1)} GiB; a snapshot file may be at most ${MAX_SNAPSHOT_BYTES / 2 ** 20} MiB`);
   }
-  return readFileSync(path, 'utf8');
+  return readFileSync(path);
 }
 
 /** A folder (or .tar.xz archive) holding snapshot files whose names carry their id. */
