@@ -1,19 +1,32 @@
-/** One worker of analytics/parallel.ts: computes figures for its run of snapshots, read-only. */
+/**
+ * One worker of analytics/parallel.ts: computes figures, read-only, for the snapshots it is sent
+ * one at a time, and stops when it is sent none.
+ */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Store } from '../store/sqlite.js';
 import { FigureService } from './figures.js';
-import type { WorkerInput, WorkerResult } from './parallel.js';
+import type { WorkerInput, WorkerResult, WorkerTask } from './parallel.js';
 
 const input = workerData as WorkerInput;
 const store = new Store(input.db, { readonly: true });
 const figures = new FigureService(store);
-try {
-  for (const snapshot of input.snapshots) {
-    const added = new Map<string, Float64Array>();
-    const rows = await figures.compute(snapshot, input.regionSet, added);
-    const result: WorkerResult = { id: snapshot.id, rows, added: [...added] };
-    parentPort!.postMessage(result);
+
+parentPort!.on('message', (task: WorkerTask) => {
+  const snapshot = task.snapshot;
+  if (!snapshot) {
+    store.close();
+    parentPort!.close();
+    return;
   }
-} finally {
-  store.close();
-}
+  const added = new Map<string, Float64Array>();
+  figures.compute(snapshot, input.regionSet, added).then(
+    (rows) => {
+      const result: WorkerResult = { id: snapshot.id, rows, added: [...added] };
+      parentPort!.postMessage(result);
+    },
+    (e: unknown) => {
+      // an uncaught error ends the worker and reaches ensureFigures as its 'error' event
+      setImmediate(() => { throw e; });
+    },
+  );
+});
