@@ -43,14 +43,14 @@ export function pickSource(store: Store, source?: string): string {
 
 /** The latest snapshot at or before `at`. */
 export function snapshotAt(store: Store, source: string, at: Date): SnapshotRow {
-  const all = store.snapshots(source);
-  let found: SnapshotRow | undefined;
+  const all = store.snapshotTimes(source);
+  let found: { id: number; time: string } | undefined;
   for (const s of all) if (Date.parse(s.time) <= at.getTime()) found = s;
   if (!found) {
     const first = all[0]?.time ?? 'never';
     throw new UserError(`no ${source} snapshot at or before ${at.toISOString()}; the history starts ${first}`);
   }
-  return found;
+  return store.snapshot(found.id)!;
 }
 
 export async function areaAt(figures: FigureService, snapshot: SnapshotRow, regionSet: string): Promise<AreaResult> {
@@ -94,7 +94,7 @@ export function seriesSnapshots(store: Store, source: string, from: Date, to: Da
  * snapshot's day is an error too, so a typo never silently compares the newest map with itself.
  */
 export function snapshotInHistory(store: Store, source: string, at: Date, flag: string): SnapshotRow {
-  const all = store.snapshots(source);
+  const all = store.snapshotTimes(source);
   const last = all[all.length - 1];
   if (last && at.getTime() >= Date.parse(last.time.slice(0, 10) + 'T00:00:00Z') + 86_400_000) {
     throw new UserError(`${flag} ${at.toISOString().slice(0, 10)} is after the end of the ${source} history (${last.time}); the history runs ${all[0]!.time} … ${last.time}`);

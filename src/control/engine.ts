@@ -404,8 +404,8 @@ export class ControlEngine {
 
   prepareRegionSet(name: string, regions: Region[], placements: RegionPlacement[]): PreparedRegionSet {
     const prepared = regions.map((r, i): PreparedRegion => {
+      if (r.country) return { name: r.name, ...placements[i]!, whole: true, geom: undefined, bbox: this.bbox[r.country] };
       const bbox = bboxOf(r.geom);
-      if (r.country) return { name: r.name, ...placements[i]!, whole: true, geom: undefined, bbox };
       let g = this.geos.fromMultiPolygon(r.geom);
       if (!this.geos.isValid(g)) {
         const fixed = this.geos.makeValid(g);

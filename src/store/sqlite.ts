@@ -140,6 +140,18 @@ export class Store {
     return Number(info.lastInsertRowid);
   }
 
+  /**
+   * Every snapshot's id and time in order, read from the (source, time) index alone: finding the
+   * snapshot of a date this way does not read the rows, whose feature lists fill most pages.
+   */
+  snapshotTimes(source: string): { id: number; time: string }[] {
+    return this.sql('SELECT id, time FROM snapshots WHERE source = ? ORDER BY time, id').all(source) as { id: number; time: string }[];
+  }
+
+  snapshot(id: number): SnapshotRow | undefined {
+    return this.sql('SELECT id, source, ext_id, time, raw_bytes, raw_sha1, origin, imported_at, flag FROM snapshots WHERE id = ?').get(id) as SnapshotRow | undefined;
+  }
+
   snapshots(source?: string): SnapshotRow[] {
     const cols = 'id, source, ext_id, time, raw_bytes, raw_sha1, origin, imported_at, flag';
     return (source
