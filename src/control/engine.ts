@@ -602,14 +602,19 @@ export class ControlEngine {
 
   /** Ground in Russia that the snapshot does not leave to Russia, slivers removed. */
   russiaGround(s: Scope, feats: { f: TerritoryFeature; c: FeatureCache }[]): { ua: Geom; contested: Geom } {
-    const of = (status: TerritoryStatus): Geom | undefined => {
-      const parts = feats.filter((x) => x.f.status === status).map((x) => x.c.russia);
+    const of = (status: TerritoryStatus, near?: BBox): Geom | undefined => {
+      const parts = feats.filter((x) => x.f.status === status).map((x) => x.c.russia).filter((mp) => !near || bboxIntersects(bboxOf(mp), near));
       return parts.length ? s.unionAll(parts, { valid: true }) : undefined;
     };
-    const d = of('dismissed'), c = of('contested'), o = of('occupied');
+    const d = of('dismissed'), c = of('contested');
     let ua = d ?? s.from([]);
     if (d && c) ua = s.difference(ua, c);
-    if (d && o) ua = s.difference(ua, o);
+    if (d) {
+      // occupied ground only matters where it overlaps UA's: the occupied polygons' slivers along
+      // the whole border, unioned, had cost more than everything else in Russia
+      const o = of('occupied', bboxOf(s.toMultiPolygon(d)));
+      if (o) ua = s.difference(ua, o);
+    }
     return { ua: removeSlivers(s, ua, SLIVER_RADIUS_KM), contested: removeSlivers(s, c ?? s.from([]), SLIVER_RADIUS_KM) };
   }
 
