@@ -7,7 +7,7 @@
  * seconds warm (answers from the response cache, as on a busy day):
  *   area-countries, area-oblasts  /api/v1/area?at=D for every day of the history
  *   snapshot-control              /api/v1/snapshots/{id}/control for the last --snapshots snapshots
- *   control-cells                 /api/v1/control-cells?keys=…&format=delta (≤200 keys, gzip) for those
+ *   control-cells                 /api/v1/control-cells?keys=…&format=delta (≤100 keys, gzip) for those
  *                                 snapshots' new keys: the compact form the map asks for while it
  *                                 plays the timeline
  *   control-cells-geojson         the same keys as GeoJSON (the default form), for comparison
@@ -27,6 +27,9 @@ import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../test/support/data.js';
+
+/** Keys per /control-cells request: as many as the map asks for at once (web/src/cells.ts). */
+const KEYS_PER_REQUEST = 100;
 
 interface AutocannonResult {
   latency: { p50: number; p99: number; max: number; average: number };
@@ -163,7 +166,7 @@ try {
     const { cells } = (await (await fetch(new URL(`api/v1/snapshots/${s.id}/control`, url))).json()) as { cells: string[] };
     const fresh = cells.filter((k) => !seen.has(k));
     fresh.forEach((k) => seen.add(k));
-    for (let i = 0; i < fresh.length; i += 200) batches.push(`/api/v1/control-cells?keys=${fresh.slice(i, i + 200).join(',')}`);
+    for (let i = 0; i < fresh.length; i += KEYS_PER_REQUEST) batches.push(`/api/v1/control-cells?keys=${fresh.slice(i, i + KEYS_PER_REQUEST).join(',')}`);
   }
   const compact = batches.map((b) => `${b}&format=delta`);
   await run('control-cells', compact, { 'accept-encoding': 'gzip' });
