@@ -45,9 +45,15 @@ const HIGH = /[\x80-\xff]/;
 /** Undoes a Latin-1 reading of UTF-8 in every string (and object key) of a parsed value. */
 function utf8Strings(v: unknown): unknown {
   if (typeof v === 'string') return HIGH.test(v) ? Buffer.from(v, 'latin1').toString('utf8') : v;
-  if (Array.isArray(v)) return v.map(utf8Strings);
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [utf8Strings(k) as string, utf8Strings(x)]));
-  return v;
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    const out = v.map(utf8Strings);
+    return out.some((x, i) => x !== v[i]) ? out : v;
+  }
+  const entries = Object.entries(v);
+  const fixed = entries.map(([k, x]) => [utf8Strings(k) as string, utf8Strings(x)] as const);
+  // a new object only when a key or value changed (Object.fromEntries: "__proto__" stays a plain key)
+  return fixed.some(([k, x], i) => k !== entries[i]![0] || x !== entries[i]![1]) ? Object.fromEntries(fixed) : v;
 }
 
 function checkCrs(doc: Record<string, unknown>, origin: string): void {
@@ -106,13 +112,15 @@ export function parseFeatureCollection(input: string | Buffer, origin: string): 
     raw = doc.features;
   } else if (doc.type === 'Feature') raw = [doc];
   else throw new UserError(`${origin}: expected a GeoJSON FeatureCollection, found ${JSON.stringify(doc.type ?? typeof doc)}`);
-  return raw.map((f, i) => {
-    const feat = f as { type?: unknown; geometry?: unknown; properties?: unknown } | null;
-    const where = `${origin}: feature ${i}`;
-    if (!feat || feat.type !== 'Feature') throw new UserError(`${where}: not a GeoJSON Feature`);
-    const props = feat.properties && typeof feat.properties === 'object' ? (strings(feat.properties) as Record<string, unknown>) : {};
-    return { geometry: cleanGeometry(feat.geometry, where), properties: props };
-  });
+  return raw.map((f, i) => checkFeature(f, `${origin}: feature ${i}`, strings));
+}
+
+/** One parsed feature, checked; `strings` undoes a Latin-1 reading (see jsonText). */
+export function checkFeature(f: unknown, where: string, strings: (v: unknown) => unknown = (v) => v): InputFeature {
+  const feat = f as { type?: unknown; geometry?: unknown; properties?: unknown } | null;
+  if (!feat || feat.type !== 'Feature') throw new UserError(`${where}: not a GeoJSON Feature`);
+  const props = feat.properties && typeof feat.properties === 'object' ? (strings(feat.properties) as Record<string, unknown>) : {};
+  return { geometry: cleanGeometry(feat.geometry, where), properties: props };
 }
 
 /** The polygonal parts of a geometry as flat polygons (points and lines are not area). */
