@@ -24,7 +24,7 @@
  * differently) falls to "unassigned" rather than to a side.
  */
 import { createHash } from 'node:crypto';
-import type { Geom, Geos, Scope } from '../geometry/geos.js';
+import type { Geom, Geos, Prepared, Scope } from '../geometry/geos.js';
 import type { BBox, Line, MultiPolygon } from '../geometry/flat.js';
 import { bboxOf, bboxIntersects } from '../geometry/flat.js';
 import { areaKm2 } from '../geometry/geodesic.js';
@@ -308,6 +308,22 @@ export class ControlEngine {
     return c;
   }
 
+  /** A country's part of a cell in GEOS, with its prepared form, kept for the engine's lifetime (null: none). */
+  private readonly cellGeoms: Record<Country, Map<number, { geom: Geom; prepared: Prepared } | null>> = { UKR: new Map(), RUS: new Map() };
+  private countryCellGeom(country: Country, id: number): { geom: Geom; prepared: Prepared } | null {
+    let g = this.cellGeoms[country].get(id);
+    if (g === undefined) {
+      const c = this.countryCell(country, id);
+      g = null;
+      if (c) {
+        const geom = this.geos.fromMultiPolygon(c);
+        g = { geom, prepared: this.geos.prepare(geom) };
+      }
+      this.cellGeoms[country].set(id, g);
+    }
+    return g;
+  }
+
   /** True when some cell of the range holds part of the country. */
   private hasLand(country: Country, x0: number, x1: number, y0: number, y1: number): boolean {
     for (let x = x0; x <= x1; x++) for (let y = y0; y <= y1; y++) if (this.countryCell(country, cellId(x, y))) return true;
@@ -353,9 +369,12 @@ export class ControlEngine {
     const out: CellPiece[] = [];
     if (!bboxIntersects(bbox, this.bbox[country])) return out;
     for (const [id, piece] of this.clipToCells(s, geom, overlap(bbox, this.bbox[country]), country)) {
-      const c = this.countryCell(country, id);
+      const c = this.countryCellGeom(country, id);
       if (!c) continue;
-      const mp = s.toMultiPolygon(s.intersection(s.from(piece), s.from(c)));
+      const g = s.from(piece);
+      // most pieces in a border cell lie wholly on the other side: no overlay for them
+      if (!this.geos.preparedIntersects(c.prepared, g)) continue;
+      const mp = s.toMultiPolygon(s.intersection(g, c.geom));
       if (mp.length) out.push({ cell: id, mp, bbox: bboxOf(mp) });
     }
     return out;

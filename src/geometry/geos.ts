@@ -25,6 +25,7 @@ export function getGeos(): Promise<Geos> {
 export class GeosError extends Error {}
 
 export type Geom = number & { readonly __geom: unique symbol };
+export type Prepared = number & { readonly __prepared: unique symbol };
 
 const GEOS_MULTILINESTRING = 5;
 const GEOS_MULTIPOLYGON = 6;
@@ -178,6 +179,18 @@ export class Geos {
 
   intersects(a: Geom, b: Geom): boolean {
     return this.g.GEOSIntersects(a as never, b as never) === 1;
+  }
+
+  /**
+   * A geometry indexed for repeated predicates (it must outlive the result): asking whether a
+   * small piece touches it costs far less than an overlay that would come out empty.
+   */
+  prepare(g: Geom): Prepared {
+    return this.g.GEOSPrepare(g as never) as unknown as Prepared;
+  }
+
+  preparedIntersects(p: Prepared, g: Geom): boolean {
+    return this.g.GEOSPreparedIntersects(p as never, g as never) === 1;
   }
 
   clone(geom: Geom): Geom {
