@@ -84,6 +84,8 @@ export async function ensureFigures(store: Store, snapshots: SnapshotRow[], regi
     onProgress(++done, missing.length);
   })));
   const byId = new Map(missing.map((s) => [s.id, s]));
+  // in snapshot order, as they would come from one worker: rows appended in key order keep the table's pages full
+  results.sort((a, b) => a.id - b.id);
   store.transaction(() => {
     for (const r of results) figures.save(byId.get(r.id)!, regionSet, r.rows, new Map(r.added));
   });
