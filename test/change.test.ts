@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { historyDbCopy } from './support/history-db.js';
 import { deepstateHistoryDir, repoRoot } from './support/data.js';
+import Database from 'better-sqlite3';
 import { frontline, runCommand } from './support/cli.js';
 import { exportStatuses } from '../bench/reference/export-statuses.js';
 
@@ -87,6 +88,22 @@ test('the Kharkiv counteroffensive and the Kherson withdrawal, as the data shows
   const ruH = row(kherson, 'Kherson Oblast', 'RU');
   assert.ok(ruH.lost_km2 > 3000, `RU lost ${ruH.lost_km2} km² in Kherson Oblast`);
   assert.ok(ruH.gained_km2 < 100, `RU gained ${ruH.gained_km2} km²`);
+});
+
+test('change keeps what it computed: asking again gives the same answer, and its cells without a front stay apart from full cells', () => {
+  const args = ['change', '--from', '2023-03-10', '--to', '2023-04-15', '--regions', 'oblasts'];
+  const first = json<Change>(args);
+  assert.deepEqual(json<Change>(args), first);
+  const store = new Database(db, { readonly: true });
+  try {
+    const n = (like: string): number => (store.prepare('SELECT count(*) AS n FROM control_cells WHERE model LIKE ?').get(like) as { n: number }).n;
+    assert.ok(n('%|ground-only') > 0, 'cells without their front stored under their own model');
+  } finally {
+    store.close();
+  }
+  // a front on the same date computes full cells: the stored ground-only ones are not taken for them
+  const front = json<Front>(['front', '--at', '2023-04-15']);
+  assert.ok(front.length_km > 300, `front on 2023-04-15: ${front.length_km} km`);
 });
 
 test('changed pieces as GeoJSON: one feature per piece, areas adding up to the totals', () => {

@@ -42,6 +42,8 @@ export interface SnapshotControl {
 
 /** Version of what a cell holds (its front-line rule); part of the storage key with the model. */
 export const CELL_GEOMETRY_VERSION = 'front-margin-2km/gaps-0.2km/v2';
+/** Model suffix of cells stored without their front (by `change`). */
+const GROUND_ONLY = 'ground-only';
 
 /** A cell key as stored and hashed (base64) in the form the API and the map use (base64url). */
 export const toUrl = (b64: string): string => b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
@@ -146,14 +148,12 @@ export class ControlGeometry {
     return out;
   }
 
-  /** Cells computed without their front in this process, by model and key; never stored (a stored cell holds its front). */
-  private readonly groundMemory = new Map<string, CellControl>();
-
   /**
    * The cells whose content differs between two snapshots, from each of them: all that `change`
    * needs. Cells with the same key in both are not looked at. A differing cell that is not stored
-   * yet is computed without its front (unused by `change`, and most of a cell's time); such cells
-   * are kept for this process only. Their ground is the very ground of the full cell.
+   * yet is computed without its front (unused by `change`, and most of a cell's time) and stored
+   * as such under a model of its own; its ground is the very ground of the full cell. The
+   * snapshots' cell keys are stored too, so asking again cuts and computes nothing.
    */
   async differingCells(a: SnapshotRow, b: SnapshotRow): Promise<[KeyedCell[], KeyedCell[]]> {
     const [ka, kb] = [await this.keysOf(a), await this.keysOf(b)];
@@ -164,11 +164,16 @@ export class ControlGeometry {
     return [await this.groundOf(a, ka, ids), await this.groundOf(b, kb, ids)];
   }
 
-  /** A snapshot's cell keys (base64url): stored ones, else from cutting its polygons (kept, to compute cells from). */
+  /**
+   * A snapshot's cell keys (base64url): stored ones, else from cutting its polygons (kept, to
+   * compute cells from), and then stored, so that the next query of the date cuts nothing.
+   */
   private async keysOf(snapshot: SnapshotRow): Promise<{ keys: Map<number, string>; cut?: SnapshotCells }> {
     const stored = this.territory.storedCellKeys(snapshot);
     if (stored) return { keys: new Map(stored.map((c) => [c.id, toUrl(c.key)])) };
-    return this.cut(snapshot);
+    const cut = await this.cut(snapshot);
+    if (this.writable) this.territory.saveCellKeys(snapshot, cut.cut);
+    return cut;
   }
 
   private async cut(snapshot: SnapshotRow): Promise<{ keys: Map<number, string>; cut: SnapshotCells }> {
@@ -181,23 +186,32 @@ export class ControlGeometry {
 
   private async groundOf(snapshot: SnapshotRow, k: { keys: Map<number, string>; cut?: SnapshotCells }, ids: number[]): Promise<KeyedCell[]> {
     const model = `${this.territory.model(snapshot.source)}|${CELL_GEOMETRY_VERSION}`;
+    // cells without their front are stored apart, so that nothing taking a stored cell for a full one gets one
+    const groundModel = `${model}|${GROUND_ONLY}`;
     const out: KeyedCell[] = [];
+    const fresh: { key: string; blob: Buffer }[] = [];
     let cut = k.cut;
     let entries: Map<number, CellEntry> | undefined;
     for (const id of ids) {
       const key = k.keys.get(id);
       if (key === undefined) continue;
-      const m = `${model}|${key}`;
-      let control = this.lookup(model, key) ?? this.groundMemory.get(m);
+      let control = this.lookup(model, key) ?? this.lookup(groundModel, key);
       if (!control) {
         const engine = await this.territory.getEngine();
         cut ??= (await this.cut(snapshot)).cut;
         entries ??= new Map(cut.cells.map((e) => [e.id, e]));
-        const fresh = id === RUSSIA_CELL ? engine.russiaControl(cut.russia!, { front: false }) : engine.cellControl(entries.get(id)!, { front: false });
-        control = decodeCell(encodeCell(fresh)); // rounded, as a stored cell is
-        this.groundMemory.set(m, control);
+        const blob = encodeCell(id === RUSSIA_CELL ? engine.russiaControl(cut.russia!, { front: false }) : engine.cellControl(entries.get(id)!, { front: false }));
+        control = decodeCell(blob); // rounded, as a stored cell is
+        this.memory.set(`${groundModel}|${key}`, control);
+        fresh.push({ key, blob });
       }
       out.push({ key, cell: id, ...control });
+    }
+    if (this.writable && fresh.length) {
+      const ins = this.store.db.prepare('INSERT OR REPLACE INTO control_cells (model, key, data) VALUES (?, ?, ?)');
+      this.store.transaction(() => {
+        for (const f of fresh) ins.run(groundModel, fromUrl(f.key), f.blob);
+      });
     }
     return out;
   }
