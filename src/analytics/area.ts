@@ -42,8 +42,7 @@ export function pickSource(store: Store, source?: string): string {
 }
 
 /** The latest snapshot at or before `at`. */
-export function snapshotAt(store: Store, source: string, at: Date): SnapshotRow {
-  const all = store.snapshotTimes(source);
+export function snapshotAt(store: Store, source: string, at: Date, all = store.snapshotTimes(source)): SnapshotRow {
   let found: { id: number; time: string } | undefined;
   for (const s of all) if (Date.parse(s.time) <= at.getTime()) found = s;
   if (!found) {
@@ -100,7 +99,7 @@ export function snapshotInHistory(store: Store, source: string, at: Date, flag: 
     throw new UserError(`${flag} ${at.toISOString().slice(0, 10)} is after the end of the ${source} history (${last.time}); the history runs ${all[0]!.time} … ${last.time}`);
   }
   try {
-    return snapshotAt(store, source, at);
+    return snapshotAt(store, source, at, all);
   } catch (e) {
     if (e instanceof UserError) throw new UserError(`${flag}: ${e.message}`);
     throw e;

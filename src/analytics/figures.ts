@@ -161,7 +161,12 @@ export class FigureService {
   /** Stored figures of a snapshot, if any were made under the current model. */
   stored(snapshot: SnapshotRow, regionSet: string): RegionFigure[] | undefined {
     const data = this.store.getFigures(snapshot.id, regionSet, this.model(snapshot.source));
-    return data ? (JSON.parse(data.toString('utf8')) as RegionFigure[]) : undefined;
+    return data ? parseFigures(data) : undefined;
+  }
+
+  /** Every stored figure of a source for a set under the current model, by snapshot id, in one query. */
+  storedOfSource(source: string, regionSet: string): Map<number, RegionFigure[]> {
+    return new Map([...this.store.figuresOfSet(regionSet, this.model(source))].map(([id, data]) => [id, parseFigures(data)]));
   }
 
   /** Computes a snapshot's figures without writing anything; `added` receives new cell results. */
@@ -245,3 +250,5 @@ export function decodeCellKeys(b: Buffer): { id: number; key: string }[] {
   for (let i = 0; i + 24 <= b.length; i += 24) out.push({ id: b.readInt32LE(i), key: b.subarray(i + 4, i + 24).toString('base64') });
   return out;
 }
+
+const parseFigures = (data: Buffer): RegionFigure[] => JSON.parse(data.toString('utf8')) as RegionFigure[];

@@ -3,7 +3,6 @@ import { pickSource, snapshotInHistory } from '../analytics/area.js';
 import { COUNTRIES, FigureService } from '../analytics/figures.js';
 import { detectImplausible } from '../analytics/quality.js';
 import { progressBar } from './progress.js';
-import type { RegionFigure } from '../control/engine.js';
 import { ensureFigures } from '../analytics/parallel.js';
 
 export interface Io {
@@ -21,11 +20,10 @@ export async function refreshSource(store: Store, source: string, io: Io): Promi
   await ensureFigures(store, snaps, COUNTRIES, progressBar(`figures ${source}`));
   const figures = new FigureService(store);
   // all of the source's figures in one query: this runs after every import, even of one snapshot
-  const stored = store.figuresOfSet(COUNTRIES, figures.model(source));
+  const stored = figures.storedOfSource(source, COUNTRIES);
   const values = [];
   for (const s of snaps) {
-    const data = stored.get(s.id);
-    const rows = data ? (JSON.parse(data.toString('utf8')) as RegionFigure[]) : (await figures.figures(s, COUNTRIES)).rows;
+    const rows = stored.get(s.id) ?? (await figures.figures(s, COUNTRIES)).rows;
     values.push({ id: s.id, time: s.time, value: rows.find((r) => r.region === 'Ukraine')!.RU });
   }
   const flags = detectImplausible(values);

@@ -139,9 +139,8 @@ export class ControlGeometry {
       out.push({ key, cell: RUSSIA_CELL, ...get(key, () => engine.russiaControl(russia)) });
     }
     if (this.writable) {
-      const ins = this.store.db.prepare('INSERT OR REPLACE INTO control_cells (model, key, data) VALUES (?, ?, ?)');
       this.store.transaction(() => {
-        for (const f of fresh) ins.run(model, fromUrl(f.key), f.blob);
+        this.insertCells(model, fresh);
         this.territory.saveCellKeys(snapshot, snapshotCells);
       });
     }
@@ -207,13 +206,14 @@ export class ControlGeometry {
       }
       out.push({ key, cell: id, ...control });
     }
-    if (this.writable && fresh.length) {
-      const ins = this.store.db.prepare('INSERT OR REPLACE INTO control_cells (model, key, data) VALUES (?, ?, ?)');
-      this.store.transaction(() => {
-        for (const f of fresh) ins.run(groundModel, fromUrl(f.key), f.blob);
-      });
-    }
+    if (this.writable && fresh.length) this.store.transaction(() => this.insertCells(groundModel, fresh));
     return out;
+  }
+
+  /** Stores encoded cells under a model (inside the caller's transaction). */
+  private insertCells(model: string, cells: { key: string; blob: Buffer }[]): void {
+    const ins = this.store.db.prepare('INSERT OR REPLACE INTO control_cells (model, key, data) VALUES (?, ?, ?)');
+    for (const c of cells) ins.run(model, fromUrl(c.key), c.blob);
   }
 
   /**

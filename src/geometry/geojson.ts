@@ -35,9 +35,14 @@ export function parseJson(text: string, origin: string): unknown {
  * more time in UTF-8 decoding than in JSON.parse.
  */
 export function jsonText(bytes: Buffer): { text: string; strings: (v: unknown) => unknown } {
-  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const bom = bomLength(bytes);
   if (!isUtf8(bytes) || bytes.includes('\\u')) return { text: bytes.toString('utf8'), strings: (v) => v };
   return { text: bytes.toString('latin1', bom), strings: utf8Strings };
+}
+
+/** Bytes taken by a UTF-8 byte-order mark at the start (0 or 3). */
+export function bomLength(bytes: Buffer): number {
+  return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
 }
 
 const HIGH = /[\x80-\xff]/;

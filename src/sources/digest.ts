@@ -7,7 +7,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { encodeGeometry } from '../geometry/codec.js';
-import { checkFeature, jsonText, parseFeatureCollection, polygonsOf, type InputFeature } from '../geometry/geojson.js';
+import { bomLength, checkFeature, jsonText, parseFeatureCollection, polygonsOf, type InputFeature } from '../geometry/geojson.js';
 import { featureSpans } from './feature-spans.js';
 import { bboxOf } from '../geometry/flat.js';
 
@@ -34,14 +34,17 @@ export interface DigestedSnapshot {
 
 /** A snapshot file's features, from its text or (faster, see geometry/geojson.ts jsonText) its bytes. */
 export function digestSnapshot(input: string | Buffer, origin: string): DigestedSnapshot {
-  const features = parseFeatureCollection(input, origin).map((f): DigestedFeature => {
-    const properties = JSON.stringify(f.properties);
-    const hash = createHash('sha1').update(`${properties}\n${JSON.stringify(f.geometry)}`).digest();
-    return { hash, input: f, properties };
-  });
+  const features = parseFeatureCollection(input, origin).map(digestFeature);
   // size and SHA-1 of the text in UTF-8: the file's bytes, unless they were not valid UTF-8
   const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : isUtf8(input) ? input : Buffer.from(input.toString('utf8'), 'utf8');
   return { features, rawBytes: bytes.length, rawSha1: createHash('sha1').update(bytes).digest('hex') };
+}
+
+/** A feature's identity: the SHA-1 of its canonical text (properties and geometry as JSON). */
+function digestFeature(input: InputFeature): DigestedFeature {
+  const properties = JSON.stringify(input.properties);
+  const hash = createHash('sha1').update(`${properties}\n${JSON.stringify(input.geometry)}`).digest();
+  return { hash, input, properties };
 }
 
 export function encodeFeature(f: DigestedFeature): EncodedFeature {
@@ -75,7 +78,7 @@ export class FeatureMemo {
   }
 
   private recognise(bytes: Buffer, origin: string): MemoFeature[] | undefined {
-    const from = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    const from = bomLength(bytes);
     const layout = featureSpans(bytes, from);
     if (!layout) return undefined;
     try {
@@ -93,11 +96,9 @@ export class FeatureMemo {
           continue;
         }
         const { text, strings } = jsonText(raw);
-        const input = checkFeature(JSON.parse(text), `${origin}: feature ${i / 2}`, strings);
-        const properties = JSON.stringify(input.properties);
-        const hash = createHash('sha1').update(`${properties}\n${JSON.stringify(input.geometry)}`).digest();
-        out.push({ hash, properties, input });
-        learned.push([key, { hash, properties }]);
+        const f = digestFeature(checkFeature(JSON.parse(text), `${origin}: feature ${i / 2}`, strings));
+        out.push(f);
+        learned.push([key, { hash: f.hash, properties: f.properties }]);
       }
       // remembered only once the whole file is read, so that a failed file teaches nothing
       for (const [k, v] of learned) this.known.set(k, v);

@@ -84,21 +84,16 @@ export class Store {
 
   // --- features -----------------------------------------------------------------------------
 
-  private featureByHash?: Database.Statement<[Buffer], { id: number }>;
-  private insertFeatureStmt?: Database.Statement;
-
   /**
    * Stores a feature unless one with the same hash (SHA-1 of its canonical text, see
    * sources/digest.ts) is there; returns its id and whether it was new. `encode` runs only for a
    * new feature: most features of a snapshot are already stored.
    */
   putFeature(hash: Buffer, encode: () => { geomType: string; properties: string; geom: Buffer; bbox: [number, number, number, number] }): { id: number; added: boolean } {
-    this.featureByHash ??= this.db.prepare('SELECT id FROM features WHERE hash = ?');
-    const found = this.featureByHash.get(hash);
+    const found = this.sql('SELECT id FROM features WHERE hash = ?').get(hash) as { id: number } | undefined;
     if (found) return { id: found.id, added: false };
     const f = encode();
-    this.insertFeatureStmt ??= this.db.prepare('INSERT INTO features (hash, geom_type, properties, geom, min_x, min_y, max_x, max_y) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    const info = this.insertFeatureStmt.run(hash, f.geomType, f.properties, f.geom, ...f.bbox);
+    const info = this.sql('INSERT INTO features (hash, geom_type, properties, geom, min_x, min_y, max_x, max_y) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(hash, f.geomType, f.properties, f.geom, ...f.bbox);
     return { id: Number(info.lastInsertRowid), added: true };
   }
 
