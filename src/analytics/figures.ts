@@ -5,6 +5,7 @@
 import { decodeGeometry } from '../geometry/codec.js';
 import { polygonsOf } from '../geometry/geojson.js';
 import { getGeos } from '../geometry/geos.js';
+import type { MultiPolygon } from '../geometry/flat.js';
 import { loadBorders, loadCountryCells } from '../control/borders.js';
 import { CONTROL_METHOD_VERSION, ControlEngine, RUSSIA_CELL, type SnapshotCells, type CellCache, type PreparedRegionSet, type Region, type RegionFigure, type RegionPlacement, type TerritoryFeature, type TerritoryStatus } from '../control/engine.js';
 import { UserError } from '../model/errors.js';
@@ -12,8 +13,11 @@ import type { SnapshotRow, Store } from '../store/sqlite.js';
 import type { Classifier } from '../rules/classifier.js';
 import { classifierFor } from './sources.js';
 import { ControlGeometry } from '../control/geometry.js';
+import { decodeFeatureIndex, encodeFeatureIndex } from '../control/feature-index.js';
 
 export const COUNTRIES = 'countries';
+/** Meta key of the cut (ControlEngine.cutFingerprint) that the stored feature indexes were made with. */
+const INDEX_META = 'feature-index';
 const TERRITORY = new Set(['occupied', 'dismissed', 'contested']);
 
 export interface Provenance {
@@ -39,7 +43,12 @@ export class FigureService {
   private readonly caches = new Map<string, CellCache>();
   private readonly featureCache = new Map<number, TerritoryFeature | null>();
   private readonly classifiers = new Map<string, Classifier>();
+  private readonly setIds = new Map<string, string>();
   private geometry?: ControlGeometry;
+  /** Whether the stored feature indexes were made with this engine's cut. */
+  private indexesValid?: boolean;
+  /** Features whose stored index was looked for (found or not). */
+  private readonly indexLookedUp = new Set<number>();
 
   constructor(private readonly store: Store) {}
 
@@ -71,11 +80,19 @@ export class FigureService {
     return `${this.classifier(source).id}|${loadBorders().id}|${CONTROL_METHOD_VERSION}`;
   }
 
+  /** The region set's name, origin and content hash (read once per service: every figure's provenance names it). */
   regionSetId(name: string): string {
-    if (name === COUNTRIES) return `${COUNTRIES} (${loadBorders().id})`;
-    const set = this.store.regionSet(name);
-    if (!set) throw new UserError(`unknown region set "${name}"; known: ${[COUNTRIES, ...this.store.regionSetNames()].join(', ')}`);
-    return `${name} (${set.origin}, sha1 ${set.sha1.slice(0, 12)})`;
+    let id = this.setIds.get(name);
+    if (id === undefined) {
+      if (name === COUNTRIES) id = `${COUNTRIES} (${loadBorders().id})`;
+      else {
+        const set = this.store.regionSetInfo(name);
+        if (!set) throw new UserError(`unknown region set "${name}"; known: ${[COUNTRIES, ...this.store.regionSetNames()].join(', ')}`);
+        id = `${name} (${set.origin}, sha1 ${set.sha1.slice(0, 12)})`;
+      }
+      this.setIds.set(name, id);
+    }
+    return id;
   }
 
   private regions(name: string): Region[] {
@@ -85,7 +102,11 @@ export class FigureService {
     }
     const set = this.store.regionSet(name);
     if (!set) throw new UserError(`unknown region set "${name}"; known: ${[COUNTRIES, ...this.store.regionSetNames()].join(', ')}`);
-    return set.regions.map((r) => ({ name: r.name, geom: polygonsOf(decodeGeometry(r.geom)) }));
+    return set.regions.map((r) => {
+      let geom: MultiPolygon | undefined;
+      // decoded when first needed: with stored placements a new snapshot needs only a few regions
+      return { name: r.name, get geom(): MultiPolygon { return (geom ??= polygonsOf(decodeGeometry(r.geom))); } };
+    });
   }
 
   /**
@@ -128,7 +149,7 @@ export class FigureService {
           if (!this.store.db.readonly) this.store.putClassification(row.id, classifier.id, r.status, r.rule);
           c = r;
         }
-        this.featureCache.set(row.id, TERRITORY.has(c.status) ? { id: row.id, status: c.status as TerritoryStatus, polygons: polygonsOf(decodeGeometry(row.geom)) } : null);
+        this.featureCache.set(row.id, TERRITORY.has(c.status) ? territoryFeature(row.id, c.status as TerritoryStatus, row.geom) : null);
       }
     }
     return ids.map((id) => this.featureCache.get(id)).filter((f): f is TerritoryFeature => !!f);
@@ -146,16 +167,25 @@ export class FigureService {
     };
   }
 
-  /** Those of the snapshots whose figures for the set are stored under the current model (one query per source). */
+  /**
+   * Those of the snapshots whose figures for the set are stored under the current model: a point
+   * lookup each for a few snapshots, else one query per source.
+   */
   storedAmong(snapshots: SnapshotRow[], regionSet: string): Set<number> {
+    if (snapshots.length <= 64) return new Set(snapshots.filter((s) => this.store.hasFigures(s.id, regionSet, this.model(s.source))).map((s) => s.id));
     const bySource = new Map<string, Set<number>>();
     const out = new Set<number>();
     for (const s of snapshots) {
       let ids = bySource.get(s.source);
-      if (!ids) bySource.set(s.source, (ids = this.store.figureSnapshotIds(regionSet, this.model(s.source))));
+      if (!ids) bySource.set(s.source, (ids = this.store.snapshotsWithFigures(s.source, regionSet, this.model(s.source))));
       if (ids.has(s.id)) out.add(s.id);
     }
     return out;
+  }
+
+  /** Whether figures for the set are stored for any of the source's snapshots (a set in use). */
+  inUse(source: string, regionSet: string): boolean {
+    return this.store.figuresInUse(source, regionSet, this.model(source));
   }
 
   /** Stored figures of a snapshot, if any were made under the current model. */
@@ -176,16 +206,75 @@ export class FigureService {
     const model = this.model(snapshot.source);
     // the built-in set's cells give the control totals of every cell computed at import
     const totals = regionSet === COUNTRIES ? undefined : this.cellCache(COUNTRIES, model);
-    return engine.figures(this.territoryOf(snapshot), set, this.cellCache(regionSet, model), added, totals).map(roundRow);
+    return engine.figures(this.indexedTerritoryOf(snapshot, engine), set, this.cellCache(regionSet, model), added, totals).map(roundRow);
   }
 
-  /** Stored cell results of a set under a model, read once per process. */
+  /** The snapshot's cells and their keys; only features without a stored index are cut. */
+  async snapshotCells(snapshot: SnapshotRow): Promise<SnapshotCells> {
+    const engine = await this.getEngine();
+    return engine.snapshotCells(this.indexedTerritoryOf(snapshot, engine));
+  }
+
+  /** The snapshot's territory, with the stored indexes of its features given to the engine. */
+  private indexedTerritoryOf(snapshot: SnapshotRow, engine: ControlEngine): TerritoryFeature[] {
+    const features = this.territoryOf(snapshot);
+    this.indexesValid ??= this.store.meta(INDEX_META) === engine.cutFingerprint;
+    if (!this.indexesValid) return features;
+    const ids = features.filter((f) => !engine.hasIndex(f.id) && !this.indexLookedUp.has(f.id)).map((f) => f.id);
+    if (ids.length) {
+      for (const id of ids) this.indexLookedUp.add(id);
+      engine.knowIndexes([...this.store.featureIndexes(ids)].map(([id, blob]) => [id, decodeFeatureIndex(blob)]));
+    }
+    return features;
+  }
+
+  /** Indexes of the features this process cut since the last call, encoded (workers send them to be stored). */
+  takeFreshIndexes(): [number, Buffer][] {
+    if (!this.engine) return [];
+    return [...this.engine.takeFreshIndexes()].map(([id, index]) => [id, encodeFeatureIndex(index)]);
+  }
+
+  saveFreshIndexes(): void {
+    this.saveIndexes(this.takeFreshIndexes());
+  }
+
+  /**
+   * Stores feature indexes (inside the caller's transaction). Indexes made with another cut are
+   * dropped first: they would no longer match what cutting gives.
+   */
+  saveIndexes(indexes: [number, Buffer][]): void {
+    if (!indexes.length || this.store.db.readonly) return;
+    if (!this.engine) throw new Error('feature indexes saved before the control engine was built');
+    const fingerprint = this.engine.cutFingerprint;
+    if (this.store.meta(INDEX_META) !== fingerprint) {
+      this.store.clearFeatureIndexes();
+      this.store.setMeta(INDEX_META, fingerprint);
+      this.indexesValid = true;
+    }
+    for (const [id, blob] of indexes) this.store.putFeatureIndex(id, blob);
+  }
+
+  /**
+   * Stored cell results of a set under a model, read as they are asked for and kept for the
+   * process: a new snapshot needs a few hundred of the thousands stored.
+   */
   private cellCache(regionSet: string, model: string): CellCache {
     const cacheKey = `${regionSet}|${model}`;
     let cache = this.caches.get(cacheKey);
     if (!cache) {
-      cache = new Map();
-      for (const [k, v] of this.store.getCells(regionSet, model)) cache.set(k, new Float64Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength)));
+      const memory = new Map<string, Float64Array>();
+      const store = this.store;
+      cache = {
+        get(key: string): Float64Array | undefined {
+          let v = memory.get(key);
+          if (!v) {
+            const blob = store.getCell(regionSet, model, key);
+            if (blob) memory.set(key, (v = new Float64Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength))));
+          }
+          return v;
+        },
+        set: (key: string, value: Float64Array) => memory.set(key, value),
+      };
       this.caches.set(cacheKey, cache);
     }
     return cache;
@@ -197,6 +286,7 @@ export class FigureService {
     this.store.transaction(() => {
       for (const [k, v] of added) this.store.putCell(regionSet, model, k, Buffer.from(v.buffer, v.byteOffset, v.byteLength));
       this.store.putFigures(snapshot.id, regionSet, model, Buffer.from(JSON.stringify(rows)));
+      this.saveFreshIndexes();
     });
     const cache = this.caches.get(`${regionSet}|${model}`);
     if (cache) for (const [k, v] of added) cache.set(k, v);
@@ -227,6 +317,21 @@ export class FigureService {
     }
     return { snapshot, rows, provenance };
   }
+}
+
+/**
+ * A territorial feature whose polygons are decoded when first asked for: with stored feature
+ * indexes most features of a snapshot are keyed without their geometry.
+ */
+function territoryFeature(id: number, status: TerritoryStatus, geom: Buffer): TerritoryFeature {
+  let polygons: MultiPolygon | undefined;
+  return {
+    id,
+    status,
+    get polygons(): MultiPolygon {
+      return (polygons ??= polygonsOf(decodeGeometry(geom)));
+    },
+  };
 }
 
 function roundRow(r: RegionFigure): RegionFigure {

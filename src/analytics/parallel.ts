@@ -26,6 +26,8 @@ export interface WorkerResult {
   id: number;
   rows: RegionFigure[];
   added: [string, Float64Array][];
+  /** Encoded indexes of the features the worker cut for this snapshot (control/feature-index.ts). */
+  indexes: [number, Uint8Array][];
 }
 
 export interface WorkerInput {
@@ -56,12 +58,18 @@ function runWorker(input: WorkerInput, next: () => SnapshotRow | undefined, onRe
   });
 }
 
-export async function ensureFigures(store: Store, snapshots: SnapshotRow[], regionSet: string, onProgress: (done: number, total: number) => void = () => undefined): Promise<void> {
-  const figures = new FigureService(store);
+/**
+ * Computes and stores the figures of these snapshots for the set where missing. `figures`: the
+ * caller's service, whose engine and caches are then shared with what the caller does next.
+ */
+export async function ensureFigures(store: Store, snapshots: SnapshotRow[], regionSet: string, onProgress: (done: number, total: number) => void = () => undefined, figures = new FigureService(store)): Promise<void> {
   figures.regionSetId(regionSet); // an unknown set fails here, once
   const stored = figures.storedAmong(snapshots, regionSet);
   const missing = snapshots.filter((s) => !stored.has(s.id));
-  if (missing.length) await figures.placements(regionSet); // stored once here, read by the workers
+  if (missing.length) {
+    await figures.placements(regionSet); // stored once here, read by the workers
+    await figures.getEngine(); // to store the feature indexes the workers make
+  }
   const workers = Math.min(availableParallelism(), Math.floor(missing.length / MIN_PER_WORKER));
   let done = 0;
   onProgress(0, missing.length);
@@ -87,7 +95,10 @@ export async function ensureFigures(store: Store, snapshots: SnapshotRow[], regi
   // in snapshot order, as they would come from one worker: rows appended in key order keep the table's pages full
   results.sort((a, b) => a.id - b.id);
   store.transaction(() => {
-    for (const r of results) figures.save(byId.get(r.id)!, regionSet, r.rows, new Map(r.added));
+    for (const r of results) {
+      figures.save(byId.get(r.id)!, regionSet, r.rows, new Map(r.added));
+      figures.saveIndexes(r.indexes.map(([id, blob]) => [id, Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength)]));
+    }
   });
 }
 

@@ -36,12 +36,12 @@ export type TerritoryStatus = 'occupied' | 'dismissed' | 'contested';
 export interface TerritoryFeature {
   id: number;
   status: TerritoryStatus;
-  polygons: MultiPolygon;
+  readonly polygons: MultiPolygon;
 }
 
 export interface Region {
   name: string;
-  geom: MultiPolygon;
+  readonly geom: MultiPolygon;
   /** Set when the region is exactly that country (the built-in set): its cells are the country's. */
   country?: Country;
 }
@@ -67,9 +67,20 @@ export const GRID = `origin ${ORIGIN_X},${ORIGIN_Y}; cell ${CELL}°; blocks of $
 
 interface Piece { hash: string; mp: MultiPolygon }
 
+/**
+ * Where a feature lies on the grid: the hash of its piece in each Ukrainian cell it covers, and
+ * of its part inside Russia ('' when none). Enough to key every cell of a snapshot without
+ * cutting a polygon; kept in the database (control/feature-index.ts), so a new snapshot cuts only
+ * its new features, and only the cells whose key is new are cut out of the others.
+ */
+export interface FeatureIndex { cells: Map<number, string>; russiaHash: string }
+
+/** A feature with a piece in a cell, and that piece's hash. */
+export interface CellMember { f: TerritoryFeature; hash: string }
 /** The pieces of a snapshot in one cell of Ukraine, and the key that identifies their content. */
-export interface CellEntry { id: number; key: string; occupied: Piece[]; contested: Piece[] }
-export interface RussiaEntry { key: string; feats: { f: TerritoryFeature; c: FeatureCache }[] }
+export interface CellEntry { id: number; key: string; occupied: CellMember[]; contested: CellMember[] }
+/** The features of a snapshot reaching into Russia, and the key of their parts there. */
+export interface RussiaEntry { key: string; feats: TerritoryFeature[] }
 /** A snapshot cut into cells: what every result for it is computed (and cached) from. */
 export interface SnapshotCells { cells: CellEntry[]; russia?: RussiaEntry }
 
@@ -110,6 +121,9 @@ export const FRONT_OUTLINE_MARGIN_KM = 2;
 export const FRONT_GAP_KM = 0.2;
 /** Cell edges are not front either: lines within ~10 cm of them are cut away. */
 const CELL_EDGE_TOLERANCE_DEG = 1e-6;
+
+/** How many computed cells' ground the engine keeps (see cellGround). */
+const RECENT_GROUND_CELLS = 64;
 
 const digest = (key: string): string => createHash('sha1').update(key).digest('base64');
 
@@ -161,7 +175,6 @@ function closeGaps(s: Scope, ru: MultiPolygon, lat: number): Geom {
 export type Country = 'UKR' | 'RUS';
 
 interface FeatureCache {
-  bbox: BBox;
   /** Pieces inside Ukraine's cells (clipped to the cell, not yet to the border). */
   cells: Map<number, Piece>;
   /** The feature's part inside Russia, and its hash: ground in Russia depends on nothing else. */
@@ -169,22 +182,26 @@ interface FeatureCache {
   russiaHash: string;
 }
 
+/** A feature's part inside Russia with its status: what the ground in Russia is computed from. */
+export interface RussiaPart { status: TerritoryStatus; russia: MultiPolygon }
+
 interface CellPiece { cell: number; mp: MultiPolygon; bbox: BBox }
 
 /** Where a region is counted and how large it is there: computed once per region set and model. */
 export interface RegionPlacement {
   country: Country;
   areaKm2: number;
+  /** The bounding box of the region's polygons as given (placements stored before it lack it). */
+  bbox?: BBox;
 }
 
 interface PreparedRegion extends RegionPlacement {
   name: string;
   whole: boolean;
-  /**
-   * The region's valid geometry in GEOS, kept for the engine's lifetime; none for a whole
-   * country, whose cells are the country's own.
-   */
-  geom: Geom | undefined;
+  /** The region's polygons as given; none for a whole country, whose cells are the country's own. */
+  polygons: MultiPolygon | undefined;
+  /** Its valid geometry in GEOS, made when first needed and kept for the engine's lifetime. */
+  geom?: Geom;
   bbox: BBox;
 }
 
@@ -208,7 +225,10 @@ export interface PreparedRegionSet {
 }
 
 /** Cache of cell results: key → Float64Array of [RU or UA, contested] per region, then totals. */
-export type CellCache = Map<string, Float64Array>;
+export interface CellCache {
+  get(key: string): Float64Array | undefined;
+  set(key: string, value: Float64Array): unknown;
+}
 
 const cellId = (ix: number, iy: number): number => ix * 1000 + iy;
 const cellBBox = (id: number): BBox => {
@@ -230,7 +250,18 @@ function overlap(a: BBox, b: BBox): BBox {
 }
 
 export class ControlEngine {
+  /** Features cut whole (their index was not known): every piece of them. */
   private readonly features = new Map<number, FeatureCache>();
+  /** Feature indexes, known (given by the caller) or made by cutting. */
+  private readonly indexes = new Map<number, FeatureIndex>();
+  /** Indexes made by cutting since the caller last took them (to store them). */
+  private readonly freshIndexes = new Map<number, FeatureIndex>();
+  /** Pieces of features not cut whole, cut for the cells that needed them: feature id → cell id → piece. */
+  private readonly partial = new Map<number, Map<number, MultiPolygon>>();
+  /** Parts inside Russia of features not cut whole. */
+  private readonly russiaParts = new Map<number, MultiPolygon>();
+  /** The ground of the last cells computed, by key (see cellGround). */
+  private readonly recentGround = new Map<string, { ru: Geom | undefined; c: Geom | undefined }>();
   private readonly bbox: Record<Country, BBox>;
   /** Each country as one GEOS geometry, made on first use and kept for the engine's lifetime. */
   private readonly country: Partial<Record<Country, Geom>> = {};
@@ -250,6 +281,14 @@ export class ControlEngine {
     this.total = { UKR: borders.areaKm2.UKR, RUS: borders.areaKm2.RUS };
     this.precut = cut !== undefined && cut.grid === GRID && cut.borders === borders.id;
     if (cut && this.precut) for (const c of ['UKR', 'RUS'] as const) for (const [id, mp] of cut[c]) this.cells[c].set(id, mp);
+  }
+
+  /**
+   * Everything a feature's cut depends on besides its own geometry: borders, grid, method and
+   * the GEOS build. Stored feature indexes are valid only under the same fingerprint.
+   */
+  get cutFingerprint(): string {
+    return `${this.borders.id}|${GRID}|${CONTROL_METHOD_VERSION}|GEOS ${this.geos.version}`;
   }
 
   /** Each country as one GEOS geometry (the border file is valid: scripts/build-borders.ts repaired it). */
@@ -334,12 +373,19 @@ export class ControlEngine {
    * Clips a valid geometry to grid cells by recursive halving, so each vertex is visited
    * O(log cells) times; parts over no land of `country` are dropped as soon as they are cut off.
    */
-  private clipToCells(s: Scope, geom: Geom, bbox: BBox, country: Country): Map<number, MultiPolygon> {
+  /**
+   * `only`: the cells wanted (default: all). Other branches of the halving are not cut, and the
+   * wanted cells' pieces come out of the very same sequence of clips as when all are cut, so they
+   * are the same to the bit (their hashes are what cells are keyed by).
+   */
+  private clipToCells(s: Scope, geom: Geom, bbox: BBox, country: Country, only?: Set<number>): Map<number, MultiPolygon> {
     const out = new Map<number, MultiPolygon>();
     if (!(bbox.minX <= bbox.maxX && bbox.minY <= bbox.maxY)) return out;
     const ix0 = Math.floor((bbox.minX - ORIGIN_X) / CELL), ix1 = Math.floor((bbox.maxX - ORIGIN_X) / CELL);
     const iy0 = Math.floor((bbox.minY - ORIGIN_Y) / CELL), iy1 = Math.floor((bbox.maxY - ORIGIN_Y) / CELL);
+    const wanted = only && [...only].map((id) => [Math.floor(id / 1000), id % 1000] as const);
     const rec = (g: Geom, x0: number, x1: number, y0: number, y1: number): void => {
+      if (wanted && !wanted.some(([x, y]) => x >= x0 && x <= x1 && y >= y0 && y <= y1)) return;
       if (this.geos.isEmpty(g) || !this.hasLand(country, x0, x1, y0, y1)) return;
       if (x0 === x1 && y0 === y1) {
         const mp = s.toMultiPolygon(g);
@@ -380,6 +426,7 @@ export class ControlEngine {
     return out;
   }
 
+  /** Cuts a feature whole: every piece of it, in Ukraine's cells and inside Russia. */
   private feature(f: TerritoryFeature): FeatureCache {
     let c = this.features.get(f.id);
     if (c) return c;
@@ -387,19 +434,114 @@ export class ControlEngine {
       const g = s.valid(f.polygons);
       const bbox = bboxOf(s.toMultiPolygon(g));
       const cells = new Map<number, Piece>();
-      if (bboxIntersects(bbox, this.bbox.UKR)) {
-        for (const [id, piece] of this.clipToCells(s, g, overlap(bbox, this.bbox.UKR), 'UKR')) {
-          if (!this.countryCell('UKR', id)) continue;
-          // ClipByRect can leave a degenerate ring on the cell's edge; repair once, here
-          const mp = s.toMultiPolygon(s.valid(piece));
-          if (mp.length) cells.set(id, { hash: hashPiece(mp), mp });
-        }
-      }
+      for (const [id, mp] of this.ukrainePieces(s, g, bbox)) cells.set(id, { hash: hashPiece(mp), mp });
       const russia = this.insideCountry(s, g, bbox, 'RUS').flatMap((p) => p.mp);
-      return { bbox, cells, russia, russiaHash: russia.length ? hashPiece(russia) : '' };
+      return { cells, russia, russiaHash: russia.length ? hashPiece(russia) : '' };
     });
     this.features.set(f.id, c);
     return c;
+  }
+
+  /** A feature's pieces in Ukraine's cells (`only`: just those cells). */
+  private ukrainePieces(s: Scope, g: Geom, bbox: BBox, only?: Set<number>): Map<number, MultiPolygon> {
+    const out = new Map<number, MultiPolygon>();
+    if (!bboxIntersects(bbox, this.bbox.UKR)) return out;
+    for (const [id, piece] of this.clipToCells(s, g, overlap(bbox, this.bbox.UKR), 'UKR', only)) {
+      if (!this.countryCell('UKR', id)) continue;
+      // ClipByRect can leave a degenerate ring on the cell's edge; repair once, here
+      const mp = s.toMultiPolygon(s.valid(piece));
+      if (mp.length) out.set(id, mp);
+    }
+    return out;
+  }
+
+  /** Indexes the caller knows (stored ones): features with one are cut only where a cell needs them. */
+  knowIndexes(indexes: Iterable<[number, FeatureIndex]>): void {
+    for (const [id, index] of indexes) this.indexes.set(id, index);
+  }
+
+  hasIndex(featureId: number): boolean {
+    return this.indexes.has(featureId);
+  }
+
+  /** The indexes made by cutting since the last call, for the caller to store. */
+  takeFreshIndexes(): Map<number, FeatureIndex> {
+    const out = new Map(this.freshIndexes);
+    this.freshIndexes.clear();
+    return out;
+  }
+
+  private index(f: TerritoryFeature): FeatureIndex {
+    let index = this.indexes.get(f.id);
+    if (!index) {
+      const c = this.feature(f);
+      index = { cells: new Map([...c.cells].map(([id, p]) => [id, p.hash])), russiaHash: c.russiaHash };
+      this.indexes.set(f.id, index);
+      this.freshIndexes.set(f.id, index);
+    }
+    return index;
+  }
+
+  private pieceOf(featureId: number, cell: number): MultiPolygon | undefined {
+    return this.features.get(featureId)?.cells.get(cell)?.mp ?? this.partial.get(featureId)?.get(cell);
+  }
+
+  /**
+   * Cuts out of their features the pieces that these cells are made of, where not cut yet: each
+   * feature once, for all the cells wanted of it.
+   */
+  preparePieces(entries: CellEntry[]): void {
+    const wanted = new Map<number, { f: TerritoryFeature; cells: Set<number> }>();
+    for (const e of entries) {
+      for (const m of [...e.occupied, ...e.contested]) {
+        if (this.pieceOf(m.f.id, e.id)) continue;
+        let w = wanted.get(m.f.id);
+        if (!w) wanted.set(m.f.id, (w = { f: m.f, cells: new Set() }));
+        w.cells.add(e.id);
+      }
+    }
+    for (const { f, cells } of wanted.values()) {
+      const index = this.indexes.get(f.id)!;
+      const got = this.geos.run((s) => {
+        const g = s.valid(f.polygons);
+        return this.ukrainePieces(s, g, bboxOf(s.toMultiPolygon(g)), cells);
+      });
+      let part = this.partial.get(f.id);
+      if (!part) this.partial.set(f.id, (part = new Map()));
+      for (const id of cells) {
+        const mp = got.get(id);
+        // a stored index that the geometry no longer gives means a cut that changed without its fingerprint
+        if (!mp || hashPiece(mp) !== index.cells.get(id)) throw new Error(`feature ${f.id}: its stored cell index does not match its geometry in cell ${id}`);
+        part.set(id, mp);
+      }
+    }
+  }
+
+  /** The pieces in a cell, cut first where needed. */
+  private piecesIn(e: CellEntry): { occupied: MultiPolygon[]; contested: MultiPolygon[] } {
+    this.preparePieces([e]);
+    return { occupied: e.occupied.map((m) => this.pieceOf(m.f.id, e.id)!), contested: e.contested.map((m) => this.pieceOf(m.f.id, e.id)!) };
+  }
+
+  /** A feature's part inside Russia (cut on first use when the feature was not cut whole). */
+  private russiaPart(f: TerritoryFeature): MultiPolygon {
+    const whole = this.features.get(f.id);
+    if (whole) return whole.russia;
+    let mp = this.russiaParts.get(f.id);
+    if (!mp) {
+      mp = this.geos.run((s) => {
+        const g = s.valid(f.polygons);
+        return this.insideCountry(s, g, bboxOf(s.toMultiPolygon(g)), 'RUS').flatMap((p) => p.mp);
+      });
+      const expected = this.indexes.get(f.id)?.russiaHash;
+      if (expected !== undefined && (mp.length ? hashPiece(mp) : '') !== expected) throw new Error(`feature ${f.id}: its stored cell index does not match its part in Russia`);
+      this.russiaParts.set(f.id, mp);
+    }
+    return mp;
+  }
+
+  private partsInRussia(feats: TerritoryFeature[]): RussiaPart[] {
+    return feats.map((f) => ({ status: f.status, russia: this.russiaPart(f) }));
   }
 
   /**
@@ -412,7 +554,7 @@ export class ControlEngine {
       const bbox = bboxOf(s.toMultiPolygon(g));
       const area = (country: Country): number => this.insideCountry(s, g, bbox, country).reduce((a, p) => a + areaKm2(p.mp), 0);
       const aUkr = area('UKR'), aRus = area('RUS');
-      return aUkr >= aRus ? { country: 'UKR', areaKm2: aUkr } : { country: 'RUS', areaKm2: aRus };
+      return aUkr >= aRus ? { country: 'UKR', areaKm2: aUkr, bbox: bboxOf(r.geom) } : { country: 'RUS', areaKm2: aRus, bbox: bboxOf(r.geom) };
     }));
   }
 
@@ -423,17 +565,26 @@ export class ControlEngine {
 
   prepareRegionSet(name: string, regions: Region[], placements: RegionPlacement[]): PreparedRegionSet {
     const prepared = regions.map((r, i): PreparedRegion => {
-      if (r.country) return { name: r.name, ...placements[i]!, whole: true, geom: undefined, bbox: this.bbox[r.country] };
-      const bbox = bboxOf(r.geom);
-      let g = this.geos.fromMultiPolygon(r.geom);
+      const p = placements[i]!;
+      if (r.country) return { name: r.name, country: p.country, areaKm2: p.areaKm2, whole: true, polygons: undefined, bbox: this.bbox[r.country] };
+      // the region's polygons are decoded only if a cell needs them (r.geom may be lazy)
+      return { name: r.name, country: p.country, areaKm2: p.areaKm2, whole: false, get polygons() { return r.geom; }, bbox: p.bbox ?? bboxOf(r.geom) };
+    });
+    return { name, regions: prepared, cellPieces: new Map(), rusPieces: new Map() };
+  }
+
+  /** A region's valid geometry, made on first use (a new snapshot needs a few regions, not all). */
+  private regionGeom(r: PreparedRegion): Geom {
+    if (r.geom === undefined) {
+      let g = this.geos.fromMultiPolygon(r.polygons!);
       if (!this.geos.isValid(g)) {
         const fixed = this.geos.makeValid(g);
         this.geos.destroy(g);
         g = fixed;
       }
-      return { name: r.name, ...placements[i]!, whole: false, geom: g, bbox };
-    });
-    return { name, regions: prepared, cellPieces: new Map(), rusPieces: new Map() };
+      r.geom = g;
+    }
+    return r.geom;
   }
 
   /** Regions of a set inside Ukraine, cut to one cell (on first use). */
@@ -452,7 +603,7 @@ export class ControlEngine {
           list.push({ index, mp: u, whole: true });
           continue;
         }
-        const mp = this.geos.run((s) => s.toMultiPolygon(s.intersection(s.clip(r.geom!, b.minX, b.minY, b.maxX, b.maxY), s.from(u))));
+        const mp = this.geos.run((s) => s.toMultiPolygon(s.intersection(s.clip(this.regionGeom(r), b.minX, b.minY, b.maxX, b.maxY), s.from(u))));
         if (!mp.length) continue;
         cellKm2 ??= areaKm2(u);
         list.push({ index, mp, whole: areaKm2(mp) >= cellKm2 * (1 - WHOLE_CELL_TOLERANCE) });
@@ -470,23 +621,23 @@ export class ControlEngine {
     const c = this.countryCell('RUS', id);
     const b = cellBBox(id);
     const r = set.regions[index]!;
-    mp = c && r.whole ? c : c && bboxIntersects(r.bbox, b) ? this.geos.run((s) => s.toMultiPolygon(s.intersection(s.clip(r.geom!, b.minX, b.minY, b.maxX, b.maxY), s.from(c)))) : [];
+    mp = c && r.whole ? c : c && bboxIntersects(r.bbox, b) ? this.geos.run((s) => s.toMultiPolygon(s.intersection(s.clip(this.regionGeom(r), b.minX, b.minY, b.maxX, b.maxY), s.from(c)))) : [];
     set.rusPieces.set(key, mp);
     return mp;
   }
 
   /** A snapshot's pieces, cell by cell, each cell keyed by the hashes of the pieces in it. */
   snapshotCells(features: TerritoryFeature[]): SnapshotCells {
-    const byCell = new Map<number, { occupied: Piece[]; contested: Piece[] }>();
-    const russiaFeatures: { f: TerritoryFeature; c: FeatureCache }[] = [];
+    const byCell = new Map<number, { occupied: CellMember[]; contested: CellMember[] }>();
+    const russiaFeatures: { f: TerritoryFeature; hash: string }[] = [];
     for (const f of features) {
-      const c = this.feature(f);
-      if (c.russia.length) russiaFeatures.push({ f, c });
+      const index = this.index(f);
+      if (index.russiaHash) russiaFeatures.push({ f, hash: index.russiaHash });
       if (f.status === 'dismissed') continue; // changes nothing inside Ukraine
-      for (const [id, piece] of c.cells) {
+      for (const [id, hash] of index.cells) {
         let e = byCell.get(id);
         if (!e) byCell.set(id, (e = { occupied: [], contested: [] }));
-        e[f.status].push(piece);
+        e[f.status].push({ f, hash });
       }
     }
     const cells: CellEntry[] = [];
@@ -496,7 +647,7 @@ export class ControlEngine {
     }
     cells.sort((a, b) => a.id - b.id);
     const russia = russiaFeatures.length
-      ? { key: digest('rus|' + russiaFeatures.map(({ f, c }) => `${f.status}:${c.russiaHash}`).sort().join(',')), feats: russiaFeatures }
+      ? { key: digest('rus|' + russiaFeatures.map(({ f, hash }) => `${f.status}:${hash}`).sort().join(',')), feats: russiaFeatures.map(({ f }) => f) }
       : undefined;
     return { cells, russia };
   }
@@ -523,9 +674,17 @@ export class ControlEngine {
     };
     const { cells, russia } = this.snapshotCells(features);
 
-    // 1. Inside Ukraine, cell by cell.
+    // 1. Inside Ukraine, cell by cell; the pieces of the cells to compute are cut first, together.
+    const known = new Map<string, Float64Array>();
+    const toCompute: CellEntry[] = [];
     for (const e of cells) {
-      const v = lookup(e.key, () => this.fromTotals(e.id, set, totals?.get(e.key)) ?? this.computeCell(e.id, e.occupied, e.contested, set), 'cellHits', 'cellMisses');
+      const v = cache.get(e.key) ?? this.fromTotals(e.id, set, totals?.get(e.key));
+      if (v) known.set(e.key, v);
+      else toCompute.push(e);
+    }
+    this.preparePieces(toCompute.filter((e) => !this.recentGround.has(e.key)));
+    for (const e of cells) {
+      const v = lookup(e.key, () => known.get(e.key) ?? this.computeCell(e, set, totals?.get(e.key)), 'cellHits', 'cellMisses');
       for (let i = 0; i < v.length; i++) inUkr[i]! += v[i]!;
     }
 
@@ -591,20 +750,19 @@ export class ControlEngine {
     return out;
   }
 
-  private computeCell(id: number, occupied: Piece[], contested: Piece[], set: PreparedRegionSet): Float64Array {
+  /** `totals`: the cell's control totals when known (another set's result), which are then not measured again. */
+  private computeCell(e: CellEntry, set: PreparedRegionSet, totals?: Float64Array): Float64Array {
+    const id = e.id;
     const n = set.regions.length;
     const out = new Float64Array(2 * n + 2);
     const ukrCell = this.countryCell('UKR', id);
     if (!ukrCell) return out;
     this.geos.run((s) => {
-      const u = s.from(ukrCell);
-      const c = contested.length ? s.intersection(s.unionAll(contested.map((p) => p.mp), { valid: true }), u) : undefined;
-      let ru = occupied.length ? s.intersection(s.unionAll(occupied.map((p) => p.mp), { valid: true }), u) : undefined;
-      if (ru && c) ru = s.difference(ru, c);
+      const { ru, c } = this.cellGround(s, e, ukrCell);
       const ruMp = ru ? s.toMultiPolygon(ru) : [];
       const cMp = c ? s.toMultiPolygon(c) : [];
-      out[2 * n] = areaKm2(ruMp);
-      out[2 * n + 1] = areaKm2(cMp);
+      out[2 * n] = totals ? totals[totals.length - 2]! : areaKm2(ruMp);
+      out[2 * n + 1] = totals ? totals[totals.length - 1]! : areaKm2(cMp);
       for (const rp of this.regionCell(set, id)) {
         if (rp.whole) {
           out[2 * rp.index] = out[2 * n]!;
@@ -619,10 +777,35 @@ export class ControlEngine {
     return out;
   }
 
+  /**
+   * RU and contested ground in a cell (undefined: none), as GEOS geometries owned by the engine.
+   * The last cells computed are kept, so that another region set computing the same new cell
+   * (an import refreshes each set in use, one after the other) does not union its pieces again.
+   */
+  private cellGround(s: Scope, e: CellEntry, ukrCell: MultiPolygon): { ru: Geom | undefined; c: Geom | undefined } {
+    let g = this.recentGround.get(e.key);
+    if (!g) {
+      const { occupied, contested } = this.piecesIn(e);
+      const u = s.from(ukrCell);
+      const c = contested.length ? s.intersection(s.unionAll(contested, { valid: true }), u) : undefined;
+      let ru = occupied.length ? s.intersection(s.unionAll(occupied, { valid: true }), u) : undefined;
+      if (ru && c) ru = s.difference(ru, c);
+      // clones outlive the scope; the same geometry, so what is computed from it is the same
+      g = { ru: ru && this.geos.clone(ru), c: c && this.geos.clone(c) };
+      this.recentGround.set(e.key, g);
+      if (this.recentGround.size > RECENT_GROUND_CELLS) {
+        const [oldest, old] = this.recentGround.entries().next().value as [string, { ru?: Geom; c?: Geom }];
+        this.recentGround.delete(oldest);
+        this.geos.destroy(old.ru, old.c);
+      }
+    }
+    return g;
+  }
+
   /** Ground in Russia that the snapshot does not leave to Russia, slivers removed. */
-  russiaGround(s: Scope, feats: { f: TerritoryFeature; c: FeatureCache }[]): { ua: Geom; contested: Geom } {
+  russiaGround(s: Scope, feats: RussiaPart[]): { ua: Geom; contested: Geom } {
     const of = (status: TerritoryStatus, near?: BBox): Geom | undefined => {
-      const parts = feats.filter((x) => x.f.status === status).map((x) => x.c.russia).filter((mp) => !near || bboxIntersects(bboxOf(mp), near));
+      const parts = feats.filter((x) => x.status === status && x.russia.length).map((x) => x.russia).filter((mp) => !near || bboxIntersects(bboxOf(mp), near));
       return parts.length ? s.unionAll(parts, { valid: true }) : undefined;
     };
     const d = of('dismissed'), c = of('contested');
@@ -637,11 +820,12 @@ export class ControlEngine {
     return { ua: removeSlivers(s, ua, SLIVER_RADIUS_KM), contested: removeSlivers(s, c ?? s.from([]), SLIVER_RADIUS_KM) };
   }
 
-  private computeRussia(feats: { f: TerritoryFeature; c: FeatureCache }[], set: PreparedRegionSet): Float64Array {
+  private computeRussia(feats: TerritoryFeature[], set: PreparedRegionSet): Float64Array {
     const n = set.regions.length;
     const out = new Float64Array(2 * n + 2);
+    const parts = this.partsInRussia(feats);
     this.geos.run((s) => {
-      const { ua, contested } = this.russiaGround(s, feats);
+      const { ua, contested } = this.russiaGround(s, parts);
       const uaMp = s.toMultiPolygon(ua), cMp = s.toMultiPolygon(contested);
       out[2 * n] = areaKm2(uaMp);
       out[2 * n + 1] = areaKm2(cMp);
@@ -669,10 +853,11 @@ export class ControlEngine {
   cellControl(e: CellEntry, { front: withFront = true } = {}): CellControl {
     const ukrCell = this.countryCell('UKR', e.id);
     if (!ukrCell) return { ru: [], ua: [], contested: [], front: [] };
+    const { occupied, contested } = this.piecesIn(e);
     return this.geos.run((s) => {
       const u = s.from(ukrCell);
-      const c = e.contested.length ? s.intersection(s.unionAll(e.contested.map((p) => p.mp), { valid: true }), u) : undefined;
-      let ru = e.occupied.length ? s.intersection(s.unionAll(e.occupied.map((p) => p.mp), { valid: true }), u) : undefined;
+      const c = contested.length ? s.intersection(s.unionAll(contested, { valid: true }), u) : undefined;
+      let ru = occupied.length ? s.intersection(s.unionAll(occupied, { valid: true }), u) : undefined;
       if (ru && c) ru = s.difference(ru, c);
       const ruMp = ru ? s.toMultiPolygon(ru) : [];
       // the front: RU's outline (gaps narrower than FRONT_GAP_KM closed) where it meets UA or
@@ -694,8 +879,9 @@ export class ControlEngine {
    * the front around it unless `front` is false.
    */
   russiaControl(r: RussiaEntry, { front: withFront = true } = {}): CellControl {
+    const parts = this.partsInRussia(r.feats);
     return this.geos.run((s) => {
-      const { ua, contested } = this.russiaGround(s, r.feats);
+      const { ua, contested } = this.russiaGround(s, parts);
       const uaMp = s.toMultiPolygon(ua), cMp = s.toMultiPolygon(contested);
       if (!uaMp.length && !cMp.length) return { ru: [], ua: [], contested: [], front: [] };
       if (!withFront) return { ru: [], ua: uaMp, contested: cMp, front: [] };

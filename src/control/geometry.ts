@@ -15,12 +15,15 @@ import { createHash } from 'node:crypto';
 import { decodeGeometry, encodeGeometry, type GeoJSONGeometry } from '../geometry/codec.js';
 import type { Line, MultiPolygon } from '../geometry/flat.js';
 import type { Store, SnapshotRow } from '../store/sqlite.js';
-import { RUSSIA_CELL, type CellControl, type CellEntry, type ControlEngine, type SnapshotCells, type TerritoryFeature } from './engine.js';
+import { RUSSIA_CELL, type CellControl, type ControlEngine, type SnapshotCells } from './engine.js';
 
-/** What control geometry needs from the figure service: the engine, a snapshot's polygons, the model fingerprint. */
+/** What control geometry needs from the figure service: the engine, a snapshot's cells, the model fingerprint. */
 export interface TerritoryProvider {
   getEngine(): Promise<ControlEngine>;
-  territoryOf(snapshot: SnapshotRow): TerritoryFeature[];
+  /** The snapshot's cells and keys (features with a stored index are not cut). */
+  snapshotCells(snapshot: SnapshotRow): Promise<SnapshotCells>;
+  /** Stores the indexes of the features cut since the last call (inside the caller's transaction). */
+  saveFreshIndexes(): void;
   model(source: string): string;
   /** The snapshot's cell keys (base64), if stored. */
   storedCellKeys(snapshot: SnapshotRow): { id: number; key: string }[] | undefined;
@@ -115,8 +118,10 @@ export class ControlGeometry {
       if (out.length === stored.length) return out;
     }
     const engine = await this.territory.getEngine();
-    const snapshotCells = engine.snapshotCells(this.territory.territoryOf(snapshot));
+    const snapshotCells = await this.territory.snapshotCells(snapshot);
     const { cells, russia } = snapshotCells;
+    // the pieces of every cell to compute, cut together (each feature once)
+    engine.preparePieces(cells.filter((e) => !this.lookup(model, toUrl(e.key))));
     const out: KeyedCell[] = [];
     const fresh: { key: string; blob: Buffer }[] = [];
     const get = (key: string, compute: () => CellControl): CellControl => {
@@ -142,6 +147,7 @@ export class ControlGeometry {
       this.store.transaction(() => {
         this.insertCells(model, fresh);
         this.territory.saveCellKeys(snapshot, snapshotCells);
+        this.territory.saveFreshIndexes();
       });
     }
     return out;
@@ -171,13 +177,17 @@ export class ControlGeometry {
     const stored = this.territory.storedCellKeys(snapshot);
     if (stored) return { keys: new Map(stored.map((c) => [c.id, toUrl(c.key)])) };
     const cut = await this.cut(snapshot);
-    if (this.writable) this.territory.saveCellKeys(snapshot, cut.cut);
+    if (this.writable) {
+      this.store.transaction(() => {
+        this.territory.saveCellKeys(snapshot, cut.cut);
+        this.territory.saveFreshIndexes();
+      });
+    }
     return cut;
   }
 
   private async cut(snapshot: SnapshotRow): Promise<{ keys: Map<number, string>; cut: SnapshotCells }> {
-    const engine = await this.territory.getEngine();
-    const cut = engine.snapshotCells(this.territory.territoryOf(snapshot));
+    const cut = await this.territory.snapshotCells(snapshot);
     const keys = new Map(cut.cells.map((e) => [e.id, toUrl(e.key)]));
     if (cut.russia) keys.set(RUSSIA_CELL, toUrl(cut.russia.key));
     return { keys, cut };
@@ -189,24 +199,38 @@ export class ControlGeometry {
     const groundModel = `${model}|${GROUND_ONLY}`;
     const out: KeyedCell[] = [];
     const fresh: { key: string; blob: Buffer }[] = [];
-    let cut = k.cut;
-    let entries: Map<number, CellEntry> | undefined;
+    const known = new Map<number, CellControl>();
     for (const id of ids) {
       const key = k.keys.get(id);
-      if (key === undefined) continue;
-      let control = this.lookup(model, key) ?? this.lookup(groundModel, key);
-      if (!control) {
-        const engine = await this.territory.getEngine();
-        cut ??= (await this.cut(snapshot)).cut;
-        entries ??= new Map(cut.cells.map((e) => [e.id, e]));
+      const control = key === undefined ? undefined : this.lookup(model, key) ?? this.lookup(groundModel, key);
+      if (control) known.set(id, control);
+    }
+    const toCompute = ids.filter((id) => k.keys.has(id) && !known.has(id));
+    if (toCompute.length) {
+      const engine = await this.territory.getEngine();
+      const cut = k.cut ?? (await this.cut(snapshot)).cut;
+      const entries = new Map(cut.cells.map((e) => [e.id, e]));
+      // the pieces of every cell to compute, cut together (each feature once)
+      engine.preparePieces(toCompute.filter((id) => id !== RUSSIA_CELL).map((id) => entries.get(id)!));
+      for (const id of toCompute) {
+        const key = k.keys.get(id)!;
         const blob = encodeCell(id === RUSSIA_CELL ? engine.russiaControl(cut.russia!, { front: false }) : engine.cellControl(entries.get(id)!, { front: false }));
-        control = decodeCell(blob); // rounded, as a stored cell is
+        const control = decodeCell(blob); // rounded, as a stored cell is
         this.memory.set(`${groundModel}|${key}`, control);
         fresh.push({ key, blob });
+        known.set(id, control);
       }
-      out.push({ key, cell: id, ...control });
     }
-    if (this.writable && fresh.length) this.store.transaction(() => this.insertCells(groundModel, fresh));
+    for (const id of ids) {
+      const control = known.get(id);
+      if (control) out.push({ key: k.keys.get(id)!, cell: id, ...control });
+    }
+    if (this.writable && fresh.length) {
+      this.store.transaction(() => {
+        this.insertCells(groundModel, fresh);
+        this.territory.saveFreshIndexes();
+      });
+    }
     return out;
   }
 

@@ -11,6 +11,7 @@
  *   then nested counts down to vertex pairs.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { ByteReader, ByteWriter } from '../util/bytes.js';
 
 export type Position = number[];
 export interface GeoJSONGeometry {
@@ -22,56 +23,6 @@ export interface GeoJSONGeometry {
 const KINDS = ['Point', 'LineString', 'Polygon', 'MultiPoint', 'MultiLineString', 'MultiPolygon', 'GeometryCollection'] as const;
 const DEPTH: Record<string, number> = { Point: 0, LineString: 1, Polygon: 2, MultiPoint: 1, MultiLineString: 2, MultiPolygon: 3 };
 const SCALE = 1e7;
-
-class Writer {
-  buf = Buffer.alloc(1 << 16);
-  len = 0;
-  private ensure(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    const next = Buffer.alloc(Math.max(this.buf.length * 2, this.len + n));
-    this.buf.copy(next, 0, 0, this.len);
-    this.buf = next;
-  }
-  uvarint(v: number): void {
-    this.ensure(10);
-    while (v >= 0x80) {
-      this.buf[this.len++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
-    }
-    this.buf[this.len++] = v;
-  }
-  svarint(v: number): void {
-    this.uvarint(v < 0 ? -2 * v - 1 : 2 * v);
-  }
-  f64(v: number): void {
-    this.ensure(8);
-    this.buf.writeDoubleLE(v, this.len);
-    this.len += 8;
-  }
-}
-
-class Reader {
-  off = 0;
-  constructor(private readonly buf: Buffer) {}
-  uvarint(): number {
-    let v = 0, mul = 1, b: number;
-    do {
-      b = this.buf[this.off++]!;
-      v += (b & 0x7f) * mul;
-      mul *= 0x80;
-    } while (b & 0x80);
-    return v;
-  }
-  svarint(): number {
-    const u = this.uvarint();
-    return u % 2 ? -(u + 1) / 2 : u / 2;
-  }
-  f64(): number {
-    const v = this.buf.readDoubleLE(this.off);
-    this.off += 8;
-    return v;
-  }
-}
 
 function quantizable(g: GeoJSONGeometry): boolean {
   let ok = true;
@@ -91,7 +42,7 @@ function quantizable(g: GeoJSONGeometry): boolean {
 
 export function encodeGeometry(g: GeoJSONGeometry): Buffer {
   const q = quantizable(g);
-  const w = new Writer();
+  const w = new ByteWriter();
   let px = 0, py = 0;
   const pos = (p: Position): void => {
     if (q) {
@@ -120,13 +71,13 @@ export function encodeGeometry(g: GeoJSONGeometry): Buffer {
     } else nest(x.coordinates, DEPTH[x.type]!);
   };
   geom(g);
-  const body = deflateRawSync(w.buf.subarray(0, w.len));
+  const body = deflateRawSync(w.view());
   return Buffer.concat([Buffer.from([q ? 1 : 2]), body]);
 }
 
 export function decodeGeometry(blob: Buffer): GeoJSONGeometry {
   const q = blob[0] === 1;
-  const r = new Reader(inflateRawSync(blob.subarray(1)));
+  const r = new ByteReader(inflateRawSync(blob.subarray(1)));
   let px = 0, py = 0;
   const pos = (): Position => {
     if (!q) return [r.f64(), r.f64()];

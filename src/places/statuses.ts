@@ -118,10 +118,7 @@ export class PlaceStatusComputer {
     if (g) return g;
     this.stats.russiaGrounds++;
     g = this.geos.run((s) => {
-      const feats: RussiaFeatures = reaching.map((f) => {
-        const h = this.hits(f);
-        return { f, c: { bbox: h.bbox, cells: new Map(), russia: h.russia!, russiaHash: '' } };
-      });
+      const feats: RussiaFeatures = reaching.map((f) => ({ status: f.status, russia: this.hits(f).russia! }));
       const { ua, contested } = this.engine.russiaGround(s, feats);
       const index = (geom: Geom): PolygonIndex | null => {
         const mp = s.toMultiPolygon(geom);

@@ -29,7 +29,6 @@ export const REFRESH_INTERVAL_MS = 100;
 
 class ReadOnlyFigures extends FigureService {
   private readonly computed = new Map<string, RegionFigure[]>();
-  private readonly setIds = new Map<string, string>();
   private serverGeometry: ServerGeometry | undefined;
 
   constructor(private readonly reader: Store) {
@@ -40,16 +39,6 @@ class ReadOnlyFigures extends FigureService {
   override controlGeometry(): ServerGeometry {
     this.serverGeometry ??= new ServerGeometry(this.reader, this);
     return this.serverGeometry;
-  }
-
-  /** Read once per set: a new or replaced region set gets a new figure service (see ApiData.refresh). */
-  override regionSetId(name: string): string {
-    let id = this.setIds.get(name);
-    if (id === undefined) {
-      id = super.regionSetId(name);
-      this.setIds.set(name, id);
-    }
-    return id;
   }
 
   override async figures(snapshot: SnapshotRow, regionSet: string): Promise<SnapshotFigures> {

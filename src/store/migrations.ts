@@ -1,8 +1,14 @@
+import type Database from 'better-sqlite3';
+import { encodeFeatureIds } from './feature-ids.js';
+
 /**
- * Versioned schema migrations. Each entry runs once, in order, inside a transaction; the
- * applied version is kept in SQLite's user_version. Never edit a released migration: add one.
+ * Versioned schema migrations. Each entry (SQL, or a function for a change of encoding) runs
+ * once, in order, inside a transaction; the applied version is kept in SQLite's user_version.
+ * Never edit a released migration: add one.
  */
-export const MIGRATIONS: string[] = [
+export type Migration = string | ((db: Database.Database) => void);
+
+export const MIGRATIONS: Migration[] = [
   // 1: features stored once, snapshots as lists of feature ids, figures materialised per snapshot
   `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -19,7 +25,7 @@ export const MIGRATIONS: string[] = [
     source TEXT NOT NULL,
     ext_id TEXT NOT NULL,               -- the source's own id (DeepStateMap: Unix seconds)
     time TEXT NOT NULL,                 -- ISO 8601 UTC
-    feature_ids BLOB NOT NULL,          -- little-endian uint32 list of features.id, in source order
+    feature_ids BLOB NOT NULL,          -- features.id in source order (store/feature-ids.ts; uint32 LE before migration 6)
     raw_bytes INTEGER NOT NULL,
     raw_sha1 TEXT NOT NULL,
     origin TEXT NOT NULL,
@@ -110,4 +116,21 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (snapshot_id, model)
   ) WITHOUT ROWID;
   `,
+  // 5: each feature's index on the grid of cells (control/feature-index.ts), so that a snapshot
+  //    is keyed without cutting its polygons again and a new one cuts only its new features;
+  //    valid for the cut recorded in meta 'feature-index' (analytics/figures.ts)
+  `
+  CREATE TABLE feature_cells (
+    feature_id INTEGER PRIMARY KEY REFERENCES features(id),
+    data BLOB NOT NULL
+  );
+  `,
+  // 6: snapshots' feature lists from uint32 to varint steps (encodeFeatureIds)
+  (db) => {
+    const update = db.prepare('UPDATE snapshots SET feature_ids = ? WHERE id = ?');
+    for (const r of db.prepare('SELECT id, feature_ids FROM snapshots').all() as { id: number; feature_ids: Buffer }[]) {
+      const b = r.feature_ids;
+      update.run(encodeFeatureIds(Array.from(new Uint32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)))), r.id);
+    }
+  },
 ];

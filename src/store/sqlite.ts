@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { UserError } from '../model/errors.js';
 import { MIGRATIONS } from './migrations.js';
+import { decodeFeatureIds, encodeFeatureIds } from './feature-ids.js';
 
 export interface SnapshotRow {
   id: number;
@@ -47,6 +48,9 @@ export class Store {
       throw new UserError(`${path}: cannot open database (${(e as Error).message})`);
     }
     this.db.pragma('foreign_keys = ON');
+    // reads through a memory map: a query touching pages all over the file (the figures of every
+    // snapshot) then costs no system call per page; SQLite keeps writes going through the file
+    this.db.pragma('mmap_size = 1073741824');
     if (!opts.readonly) this.migrate();
   }
 
@@ -57,7 +61,9 @@ export class Store {
     }
     for (let v = version; v < MIGRATIONS.length; v++) {
       this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[v]!);
+        const m = MIGRATIONS[v]!;
+        if (typeof m === 'string') this.db.exec(m);
+        else m(this.db);
         this.db.pragma(`user_version = ${v + 1}`);
       })();
     }
@@ -129,7 +135,7 @@ export class Store {
   }
 
   putSnapshot(s: { source: string; extId: string; time: Date; featureIds: number[]; rawBytes: number; rawSha1: string; origin: string }): number {
-    const ids = Buffer.from(Uint32Array.from(s.featureIds).buffer);
+    const ids = encodeFeatureIds(s.featureIds);
     const info = this.sql('INSERT INTO snapshots (source, ext_id, time, feature_ids, raw_bytes, raw_sha1, origin, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(s.source, s.extId, s.time.toISOString().replace('.000Z', 'Z'), ids, s.rawBytes, s.rawSha1, s.origin, new Date().toISOString());
     return Number(info.lastInsertRowid);
@@ -157,8 +163,7 @@ export class Store {
   snapshotFeatureIds(snapshotId: number): number[] {
     const row = this.sql('SELECT feature_ids FROM snapshots WHERE id = ?').get(snapshotId) as { feature_ids: Buffer } | undefined;
     if (!row) return [];
-    const b = row.feature_ids;
-    return Array.from(new Uint32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)));
+    return decodeFeatureIds(row.feature_ids);
   }
 
   sources(): string[] {
@@ -178,6 +183,11 @@ export class Store {
     this.sql('INSERT INTO region_sets (name, origin, name_field, sha1, added_at) VALUES (?, ?, ?, ?, ?)').run(name, origin, nameField, sha1, new Date().toISOString());
     const ins = this.sql('INSERT INTO regions (set_name, name, geom) VALUES (?, ?, ?)');
     for (const r of regions) ins.run(name, r.name, r.geom);
+  }
+
+  /** A region set's name, origin and content hash, without its regions. */
+  regionSetInfo(name: string): { name: string; origin: string; sha1: string } | undefined {
+    return this.sql('SELECT name, origin, sha1 FROM region_sets WHERE name = ?').get(name) as { name: string; origin: string; sha1: string } | undefined;
   }
 
   regionSet(name: string): { name: string; origin: string; sha1: string; regions: { name: string; geom: Buffer }[] } | undefined {
@@ -204,25 +214,49 @@ export class Store {
     return new Map(rows.map((r) => [r.snapshot_id, r.data]));
   }
 
-  /** The snapshots holding figures for a region set under a model. */
-  figureSnapshotIds(regionSet: string, model: string): Set<number> {
-    return new Set((this.sql('SELECT snapshot_id FROM figures WHERE region_set = ? AND model = ?').all(regionSet, model) as { snapshot_id: number }[]).map((r) => r.snapshot_id));
+  hasFigures(snapshotId: number, regionSet: string, model: string): boolean {
+    return this.sql('SELECT 1 FROM figures WHERE snapshot_id = ? AND region_set = ? AND model = ?').get(snapshotId, regionSet, model) !== undefined;
+  }
+
+  /** Whether any of the source's snapshots has figures for the region set under the model. */
+  figuresInUse(source: string, regionSet: string, model: string): boolean {
+    return this.sql('SELECT 1 FROM figures f JOIN snapshots s ON s.id = f.snapshot_id WHERE f.region_set = ? AND f.model = ? AND s.source = ? LIMIT 1').get(regionSet, model, source) !== undefined;
+  }
+
+  /** The source's snapshots holding figures for a region set under a model (one lookup per snapshot, inside SQLite). */
+  snapshotsWithFigures(source: string, regionSet: string, model: string): Set<number> {
+    const rows = this.sql('SELECT s.id FROM snapshots s WHERE s.source = ? AND EXISTS (SELECT 1 FROM figures f WHERE f.snapshot_id = s.id AND f.region_set = ? AND f.model = ?)').all(source, regionSet, model) as { id: number }[];
+    return new Set(rows.map((r) => r.id));
   }
 
   putFigures(snapshotId: number, regionSet: string, model: string, data: Buffer): void {
     this.sql('INSERT OR REPLACE INTO figures (snapshot_id, region_set, model, data) VALUES (?, ?, ?, ?)').run(snapshotId, regionSet, model, data);
   }
 
-  getCells(regionSet: string, model: string): Map<string, Buffer> {
-    const out = new Map<string, Buffer>();
-    for (const r of this.sql('SELECT key, data FROM cell_cache WHERE region_set = ? AND model = ?').iterate(regionSet, model) as Iterable<{ key: Buffer; data: Buffer }>) {
-      out.set(r.key.toString('base64'), r.data);
-    }
-    return out;
+  getCell(regionSet: string, model: string, key: string): Buffer | undefined {
+    return (this.sql('SELECT data FROM cell_cache WHERE region_set = ? AND model = ? AND key = ?').get(regionSet, model, Buffer.from(key, 'base64')) as { data: Buffer } | undefined)?.data;
   }
 
   putCell(regionSet: string, model: string, key: string, data: Buffer): void {
     this.sql('INSERT OR REPLACE INTO cell_cache (region_set, model, key, data) VALUES (?, ?, ?, ?)').run(regionSet, model, Buffer.from(key, 'base64'), data);
+  }
+
+  /** Stored feature indexes (control/feature-index.ts) of these features, by feature id. */
+  featureIndexes(ids: number[]): Map<number, Buffer> {
+    const out = new Map<number, Buffer>();
+    const stmt = this.sql('SELECT feature_id, data FROM feature_cells WHERE feature_id IN (SELECT value FROM json_each(?))');
+    for (let i = 0; i < ids.length; i += 5000) {
+      for (const r of stmt.all(JSON.stringify(ids.slice(i, i + 5000))) as { feature_id: number; data: Buffer }[]) out.set(r.feature_id, r.data);
+    }
+    return out;
+  }
+
+  putFeatureIndex(featureId: number, data: Buffer): void {
+    this.sql('INSERT OR REPLACE INTO feature_cells (feature_id, data) VALUES (?, ?)').run(featureId, data);
+  }
+
+  clearFeatureIndexes(): void {
+    this.sql('DELETE FROM feature_cells').run();
   }
 
   meta(key: string): string | undefined {

@@ -136,7 +136,7 @@ export async function peakCommand(argv: string[], io: Io): Promise<number> {
     snapshot(to, '--to');
     const atSnap = snapshot(at, '--at');
     const window = seriesSnapshots(store, source, from, to, 'snapshot', false);
-    await ensureFigures(store, window, regionSet, progressBar(`figures ${regionSet}`));
+    await ensureFigures(store, window, regionSet, progressBar(`figures ${regionSet}`), figures);
     const r = await peak(figures, window, atSnap, regionSet, region, side);
     io.out(values.json ? JSON.stringify(r, null, 2) : humanPeak(r));
     return 0;

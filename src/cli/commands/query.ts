@@ -50,7 +50,7 @@ export async function seriesCommand(argv: string[], io: Io): Promise<number> {
       io.out(await frontSeries(store, figures, snaps, regionSet, values.json ? 'json' : values.csv ? 'csv' : 'human'));
       return 0;
     }
-    await ensureFigures(store, snaps, regionSet, progressBar(`figures ${regionSet}`));
+    await ensureFigures(store, snaps, regionSet, progressBar(`figures ${regionSet}`), figures);
     if (values.change) {
       const before = store.snapshots(source).filter((s) => Date.parse(s.time) < from.getTime() && !(values['skip-flagged'] && s.flag)).pop();
       io.out(await changeSeries(figures, snaps, before, regionSet, values.json ? 'json' : values.csv ? 'csv' : 'human'));
