@@ -7,8 +7,9 @@
  *     frontline's rule set, then control_area.py reads every snapshot file and computes the same
  *     per-oblast RU series from scratch, snapshot by snapshot, with Shapely (GEOS) and pyproj.
  * (c) one new snapshot: a database holding the history minus its last snapshot (with the oblast
- *     series computed), then `import deepstate <folder with the last file>` (which refreshes the
- *     built-in figures and quality flags) and the oblast figures of that snapshot, timed.
+ *     series computed), then `import deepstate <folder with the last file>`, which computes the
+ *     new snapshot's figures for the built-in set and for the oblasts (a set in use) and refreshes
+ *     the quality flags: timed five times on copies of the same database, median reported.
  *
  * (d) change over time, on the database of (a): `change` between pairs of dates spread over the
  *     history, `front` on single dates (each a fresh CLI process, as a user runs them; the first
@@ -30,7 +31,7 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -40,6 +41,8 @@ import { runCommand } from '../test/support/cli.js';
 
 const PYTHON = '/usr/bin/python3';
 const GNU_TIME = '/usr/bin/time';
+/** Imports of the one new snapshot, each on a fresh copy of the same database; the median is reported. */
+const ONE_SNAPSHOT_RUNS = 5;
 
 interface Step {
   name: string;
@@ -202,9 +205,18 @@ async function main(): Promise<number> {
     const cBase = await step('(c) frontline import history minus last', ...cli('import', 'deepstate', await linkFolder(join(tmp, 'all-but-last'), files.slice(0, -1)), '--db', dbC));
     await step('(c) frontline regions add oblasts', ...cli('regions', 'add', 'oblasts', oblasts, '--name-field', 'name:en', '--db', dbC));
     const cSeries = await step('(c) frontline series --regions oblasts, history minus last', ...cli('series', ...range, '--every', 'snapshot', '--regions', 'oblasts', '--json', '--db', dbC));
-    const cImport = await step('(c) frontline import the last snapshot', ...cli('import', 'deepstate', await linkFolder(join(tmp, 'last'), files.slice(-1)), '--db', dbC));
+    // one import is a second on a noisy machine: the median of several, each on a copy of the same database
+    const dbCBase = join(tmp, 'incremental-base.db');
+    await copyFile(dbC, dbCBase);
+    const lastFolder = await linkFolder(join(tmp, 'last'), files.slice(-1));
+    const cImports: Step[] = [];
+    for (let i = 0; i < ONE_SNAPSHOT_RUNS; i++) {
+      await copyFile(dbCBase, dbC);
+      cImports.push(await step(`(c) frontline import the last snapshot (run ${i + 1} of ${ONE_SNAPSHOT_RUNS})`, ...cli('import', 'deepstate', lastFolder, '--db', dbC)));
+    }
+    const cImport = [...cImports].sort((a, b) => a.seconds - b.seconds)[ONE_SNAPSHOT_RUNS >> 1]!;
     const at = last.toISOString();
-    const cFigures = await step('(c) frontline series --regions oblasts, last snapshot', ...cli('series', '--from', at, '--to', at, '--regions', 'oblasts', '--json', '--db', dbC));
+    const cFigures = await step('(c) frontline series --regions oblasts, last snapshot (reads the figures the import stored)', ...cli('series', '--from', at, '--to', at, '--regions', 'oblasts', '--json', '--db', dbC));
 
     // (d) change over time
     const snapList = JSON.parse((await runCommand(node, [...cliArgs, 'snapshots', '--json', '--db', db])).stdout) as { id: string; time: string }[];
@@ -272,7 +284,7 @@ async function main(): Promise<number> {
       referenceRun: { seconds: referenceSeconds, pythonSeconds: bPython.seconds, classifySeconds: bStatuses.seconds, peakRssMiB: peak(bStatuses, bPython), pythonPeakRssMiB: bPython.peakRssMiB },
       ratio: referenceSeconds / frontlineSeconds,
       storage: { rawBytes, dbBytesAfterImport: dbAfterImport, dbBytesAfterSeries: dbAfterSeries, percentAfterImport: (100 * dbAfterImport) / rawBytes, percentAfterSeries: (100 * dbAfterSeries) / rawBytes },
-      oneNewSnapshot: { importSeconds: cImport.seconds, importPeakRssMiB: cImport.peakRssMiB, oblastFiguresSeconds: cFigures.seconds, totalSeconds: cImport.seconds + cFigures.seconds, baseImportSeconds: cBase.seconds, baseSeriesSeconds: cSeries.seconds },
+      oneNewSnapshot: { importSeconds: cImport.seconds, importRunsSeconds: cImports.map((r) => r.seconds), importPeakRssMiB: cImport.peakRssMiB, readOblastFiguresSeconds: cFigures.seconds, baseImportSeconds: cBase.seconds, baseSeriesSeconds: cSeries.seconds },
       agreement,
       changeOverTime,
       extra,
@@ -283,8 +295,8 @@ async function main(): Promise<number> {
       ...[aImport, aRegions, aSeries].map((s): [string, string, string] => [`    ${s.name}`, `${s.seconds.toFixed(1)} s`, mib(s.peakRssMiB)]),
       ['(b) reference: classify + Shapely/pyproj series', `${referenceSeconds.toFixed(1)} s`, mib(result.referenceRun.peakRssMiB)],
       ...[bStatuses, bPython].map((s): [string, string, string] => [`    ${s.name}`, `${s.seconds.toFixed(1)} s`, mib(s.peakRssMiB)]),
-      ['(c) one new snapshot: import (incl. figure refresh)', `${cImport.seconds.toFixed(2)} s`, mib(cImport.peakRssMiB)],
-      ['    then its oblast figures (series, 1 snapshot)', `${cFigures.seconds.toFixed(2)} s`, mib(cFigures.peakRssMiB)],
+      [`(c) one new snapshot: import with its figures (countries, oblasts), median of ${ONE_SNAPSHOT_RUNS}`, `${cImport.seconds.toFixed(2)} s`, mib(cImport.peakRssMiB)],
+      ['    then reading its oblast figures (series, 1 snapshot)', `${cFigures.seconds.toFixed(2)} s`, mib(cFigures.peakRssMiB)],
     ];
     const w = Math.max(...rows.map((r) => r[0].length));
     const lines = [
