@@ -4,7 +4,10 @@
  *
  * Scenarios, each first as one cold pass over its distinct URLs (every answer computed once; 100
  * connections, except snapshot-control: one, stepping through the timeline), then for --duration
- * seconds warm (answers from the response cache, as on a busy day):
+ * seconds warm (answers from the response cache, as on a busy day): once driven by autocannon,
+ * and once by wrk when Debian's `wrk` is installed. Client and server share the 2 cores:
+ * autocannon, in JavaScript, spends more CPU parsing a 15 KB answer than the server spends
+ * sending it, so its latencies are largely its own; wrk's are mostly the server's.
  *   area-countries, area-oblasts  /api/v1/area?at=D for every day of the history
  *   snapshot-control              /api/v1/snapshots/{id}/control for the last --snapshots snapshots
  *   control-cells                 /api/v1/control-cells?keys=…&format=delta (≤100 keys, gzip) for those
@@ -22,9 +25,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { get as httpGet } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../test/support/data.js';
 
@@ -85,6 +89,62 @@ function serverCpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
 }
 
+/** wrk (Debian package `wrk`), when installed: the warm passes' load generator. */
+const WRK = '/usr/bin/wrk';
+const hasWrk = existsSync(WRK);
+
+/**
+ * One warm pass with wrk: one client thread (the server has the other core) and CONNECTIONS
+ * connections cycling through `paths` for `duration` seconds. wrk is written in C: unlike
+ * autocannon, parsing the answers costs it little, so the latencies are mostly the server's.
+ */
+async function loadWrk(url: string, paths: string[], headers: Record<string, string>): Promise<object> {
+  const dir = mkdtempSync(join(tmpdir(), 'frontline-wrk-'));
+  try {
+    writeFileSync(join(dir, 'paths.txt'), paths.join('\n') + '\n');
+    const headerTable = Object.entries(headers).map(([k, v]) => `[${JSON.stringify(k)}] = ${JSON.stringify(v)}`).join(', ');
+    writeFileSync(join(dir, 'paths.lua'), [
+      'local paths = {}',
+      `for line in io.lines(${JSON.stringify(join(dir, 'paths.txt'))}) do paths[#paths + 1] = line end`,
+      'local i = 0',
+      `request = function() i = i % #paths + 1; return wrk.format("GET", paths[i], { ${headerTable} }) end`,
+      'done = function(s, latency, requests)',
+      '  local e = s.errors',
+      '  io.write(string.format(\'RESULT {"requests":%d,"seconds":%.3f,"bytes":%d,"p50":%.3f,"p99":%.3f,"max":%.3f,"mean":%.3f,"non2xx":%d,"errors":%d,"timeouts":%d}\\n\',',
+      '    s.requests, s.duration / 1e6, s.bytes, latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000, latency.mean / 1000, e.status, e.connect + e.read + e.write, e.timeout))',
+      'end',
+    ].join('\n'));
+    const cpuBefore = serverCpuMs(child.pid!);
+    const out = await new Promise<string>((resolve, reject) => {
+      const p = spawn(WRK, ['-t1', `-c${CONNECTIONS}`, `-d${duration}s`, '--timeout', '10s', '-s', join(dir, 'paths.lua'), url.replace(/\/$/, '')], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let text = '';
+      p.stdout.on('data', (b: Buffer) => (text += b.toString()));
+      p.on('error', reject);
+      p.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`wrk exited with ${code}`))));
+    });
+    const m = /RESULT (\{.*\})/.exec(out);
+    if (!m) throw new Error(`wrk printed no result: ${out}`);
+    const r = JSON.parse(m[1]!) as { requests: number; seconds: number; bytes: number; p50: number; p99: number; max: number; mean: number; non2xx: number; errors: number; timeouts: number };
+    return {
+      pass: 'warm',
+      tool: 'wrk',
+      connections: CONNECTIONS,
+      distinctUrls: paths.length,
+      requests: r.requests,
+      requestsPerSec: Math.round(r.requests / r.seconds),
+      latencyMs: { p50: r.p50, p99: r.p99, max: r.max, mean: Math.round(r.mean * 10) / 10 },
+      mbPerSec: Math.round((r.bytes / r.seconds / 1e6) * 10) / 10,
+      bytesPerRequest: Math.round(r.bytes / Math.max(1, r.requests)),
+      serverCpuUsPerRequest: Math.round(((serverCpuMs(child.pid!) - cpuBefore) * 1000) / Math.max(1, r.requests)),
+      non2xx: r.non2xx,
+      errors: r.errors,
+      timeouts: r.timeouts,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** One autocannon run cycling through `paths`: once each (`cold`) or for `duration` seconds. */
 async function load(url: string, paths: string[], pass: 'cold' | 'warm', headers: Record<string, string> = {}, coldConnections = CONNECTIONS): Promise<object> {
   let i = 0;
@@ -100,6 +160,7 @@ async function load(url: string, paths: string[], pass: 'cold' | 'warm', headers
   });
   return {
     pass,
+    tool: 'autocannon',
     connections,
     distinctUrls: paths.length,
     requests: r.requests.total,
@@ -150,7 +211,9 @@ try {
   const scenarios: Record<string, object[]> = {};
   const run = async (name: string, paths: string[], headers?: Record<string, string>, coldConnections?: number): Promise<void> => {
     process.stderr.write(`bench api: ${name} (${paths.length} distinct URLs) …\n`);
-    scenarios[name] = [await load(url, paths, 'cold', headers, coldConnections), await load(url, paths, 'warm', headers)];
+    const passes = [await load(url, paths, 'cold', headers, coldConnections), await load(url, paths, 'warm', headers)];
+    if (hasWrk) passes.push(await loadWrk(url, paths, headers ?? {}));
+    scenarios[name] = passes;
   };
   await run('area-countries', dates.map((d) => `/api/v1/area?at=${d}`));
   await run('area-oblasts', dates.map((d) => `/api/v1/area?at=${d}&regions=oblasts`));

@@ -297,13 +297,13 @@ export class FigureService {
    * that its control geometry is read back later without cutting its polygons into cells again.
    */
   saveCellKeys(snapshot: SnapshotRow, cells: SnapshotCells): void {
-    this.store.db.prepare('INSERT OR REPLACE INTO snapshot_cells (snapshot_id, model, cells) VALUES (?, ?, ?)').run(snapshot.id, this.model(snapshot.source), encodeCellKeys(cells));
+    this.store.putSnapshotCellKeys(snapshot.id, this.model(snapshot.source), encodeCellKeys(cells));
   }
 
   /** The snapshot's stored cell keys (cell id and base64 key), if its figures were computed under the current model. */
   storedCellKeys(snapshot: SnapshotRow): { id: number; key: string }[] | undefined {
-    const row = this.store.db.prepare('SELECT cells FROM snapshot_cells WHERE snapshot_id = ? AND model = ?').get(snapshot.id, this.model(snapshot.source)) as { cells: Buffer } | undefined;
-    return row ? decodeCellKeys(row.cells) : undefined;
+    const cells = this.store.snapshotCellKeys(snapshot.id, this.model(snapshot.source));
+    return cells ? decodeCellKeys(cells) : undefined;
   }
 
   /** Figures of one snapshot for a region set; computed and stored on first use. */

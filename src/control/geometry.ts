@@ -236,8 +236,7 @@ export class ControlGeometry {
 
   /** Stores encoded cells under a model (inside the caller's transaction). */
   private insertCells(model: string, cells: { key: string; blob: Buffer }[]): void {
-    const ins = this.store.db.prepare('INSERT OR REPLACE INTO control_cells (model, key, data) VALUES (?, ?, ?)');
-    for (const c of cells) ins.run(model, fromUrl(c.key), c.blob);
+    for (const c of cells) this.store.putControlCell(model, fromUrl(c.key), c.blob);
   }
 
   /**
@@ -248,8 +247,7 @@ export class ControlGeometry {
     const model = `${this.territory.model(snapshot.source)}|${CELL_GEOMETRY_VERSION}`;
     const stored = this.territory.storedCellKeys(snapshot);
     if (stored) {
-      const has = this.store.db.prepare('SELECT 1 FROM control_cells WHERE model = ? AND key = ?');
-      if (stored.every((c) => has.get(model, Buffer.from(c.key, 'base64')) !== undefined)) return;
+      if (stored.every((c) => this.store.hasControlCell(model, Buffer.from(c.key, 'base64')))) return;
     }
     await this.cellsOf(snapshot);
   }
@@ -269,9 +267,9 @@ export class ControlGeometry {
     const m = `${model}|${key}`;
     let c = this.memory.get(m);
     if (c) return c;
-    const row = this.store.db.prepare('SELECT data FROM control_cells WHERE model = ? AND key = ?').get(model, fromUrl(key)) as { data: Buffer } | undefined;
-    if (!row) return undefined;
-    c = decodeCell(row.data);
+    const data = this.store.controlCell(model, fromUrl(key));
+    if (!data) return undefined;
+    c = decodeCell(data);
     this.memory.set(m, c);
     return c;
   }

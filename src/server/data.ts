@@ -156,7 +156,7 @@ class ServerGeometry extends ControlGeometry {
 
   private isStored(model: string, key: string): boolean {
     if (this.encoded.has(`${model}|${key}`)) return true;
-    const row = this.reader.db.prepare('SELECT data FROM control_cells WHERE model = ? AND key = ?').pluck().get(model, Buffer.from(key, 'base64url')) as Buffer | undefined;
+    const row = this.reader.controlCell(model, Buffer.from(key, 'base64url'));
     if (row) this.encoded.set(`${model}|${key}`, row);
     return row !== undefined;
   }

@@ -241,6 +241,29 @@ export class Store {
     this.sql('INSERT OR REPLACE INTO cell_cache (region_set, model, key, data) VALUES (?, ?, ?, ?)').run(regionSet, model, Buffer.from(key, 'base64'), data);
   }
 
+  // --- control geometry (control/geometry.ts) ---------------------------------------------------
+
+  controlCell(model: string, key: Buffer): Buffer | undefined {
+    return (this.sql('SELECT data FROM control_cells WHERE model = ? AND key = ?').get(model, key) as { data: Buffer } | undefined)?.data;
+  }
+
+  hasControlCell(model: string, key: Buffer): boolean {
+    return this.sql('SELECT 1 FROM control_cells WHERE model = ? AND key = ?').get(model, key) !== undefined;
+  }
+
+  putControlCell(model: string, key: Buffer, data: Buffer): void {
+    this.sql('INSERT OR REPLACE INTO control_cells (model, key, data) VALUES (?, ?, ?)').run(model, key, data);
+  }
+
+  /** A snapshot's stored cell keys (analytics/figures.ts encoding), under a model. */
+  snapshotCellKeys(snapshotId: number, model: string): Buffer | undefined {
+    return (this.sql('SELECT cells FROM snapshot_cells WHERE snapshot_id = ? AND model = ?').get(snapshotId, model) as { cells: Buffer } | undefined)?.cells;
+  }
+
+  putSnapshotCellKeys(snapshotId: number, model: string, cells: Buffer): void {
+    this.sql('INSERT OR REPLACE INTO snapshot_cells (snapshot_id, model, cells) VALUES (?, ?, ?)').run(snapshotId, model, cells);
+  }
+
   /** Stored feature indexes (control/feature-index.ts) of these features, by feature id. */
   featureIndexes(ids: number[]): Map<number, Buffer> {
     const out = new Map<number, Buffer>();
