@@ -19,6 +19,8 @@ export const COUNTRIES = 'countries';
 /** Meta key of the cut (ControlEngine.cutFingerprint) that the stored feature indexes were made with. */
 const INDEX_META = 'feature-index';
 const TERRITORY = new Set(['occupied', 'dismissed', 'contested']);
+/** Up to this many snapshots, point lookups beat one query over the source's figures (an import's new ones). */
+const POINT_LOOKUPS_UP_TO = 64;
 
 export interface Provenance {
   source: string;
@@ -172,7 +174,7 @@ export class FigureService {
    * lookup each for a few snapshots, else one query per source.
    */
   storedAmong(snapshots: SnapshotRow[], regionSet: string): Set<number> {
-    if (snapshots.length <= 64) return new Set(snapshots.filter((s) => this.store.hasFigures(s.id, regionSet, this.model(s.source))).map((s) => s.id));
+    if (snapshots.length <= POINT_LOOKUPS_UP_TO) return new Set(snapshots.filter((s) => this.store.hasFigures(s.id, regionSet, this.model(s.source))).map((s) => s.id));
     const bySource = new Map<string, Set<number>>();
     const out = new Set<number>();
     for (const s of snapshots) {
@@ -192,11 +194,6 @@ export class FigureService {
   stored(snapshot: SnapshotRow, regionSet: string): RegionFigure[] | undefined {
     const data = this.store.getFigures(snapshot.id, regionSet, this.model(snapshot.source));
     return data ? parseFigures(data) : undefined;
-  }
-
-  /** Every stored figure of a source for a set under the current model, by snapshot id, in one query. */
-  storedOfSource(source: string, regionSet: string): Map<number, RegionFigure[]> {
-    return new Map([...this.store.figuresOfSet(regionSet, this.model(source))].map(([id, data]) => [id, parseFigures(data)]));
   }
 
   /** Computes a snapshot's figures without writing anything; `added` receives new cell results. */

@@ -372,8 +372,6 @@ export class ControlEngine {
   /**
    * Clips a valid geometry to grid cells by recursive halving, so each vertex is visited
    * O(log cells) times; parts over no land of `country` are dropped as soon as they are cut off.
-   */
-  /**
    * `only`: the cells wanted (default: all). Other branches of the halving are not cut, and the
    * wanted cells' pieces come out of the very same sequence of clips as when all are cut, so they
    * are the same to the bit (their hashes are what cells are keyed by).
@@ -426,13 +424,21 @@ export class ControlEngine {
     return out;
   }
 
+  /**
+   * Polygons made valid in GEOS, with the bounding box of the valid geometry: every cut starts
+   * here, and the box decides the cells the halving covers (so it must be this very box).
+   */
+  private static validWithBBox(s: Scope, mp: MultiPolygon): { g: Geom; bbox: BBox } {
+    const g = s.valid(mp);
+    return { g, bbox: bboxOf(s.toMultiPolygon(g)) };
+  }
+
   /** Cuts a feature whole: every piece of it, in Ukraine's cells and inside Russia. */
   private feature(f: TerritoryFeature): FeatureCache {
     let c = this.features.get(f.id);
     if (c) return c;
     c = this.geos.run((s) => {
-      const g = s.valid(f.polygons);
-      const bbox = bboxOf(s.toMultiPolygon(g));
+      const { g, bbox } = ControlEngine.validWithBBox(s, f.polygons);
       const cells = new Map<number, Piece>();
       for (const [id, mp] of this.ukrainePieces(s, g, bbox)) cells.set(id, { hash: hashPiece(mp), mp });
       const russia = this.insideCountry(s, g, bbox, 'RUS').flatMap((p) => p.mp);
@@ -503,8 +509,8 @@ export class ControlEngine {
     for (const { f, cells } of wanted.values()) {
       const index = this.indexes.get(f.id)!;
       const got = this.geos.run((s) => {
-        const g = s.valid(f.polygons);
-        return this.ukrainePieces(s, g, bboxOf(s.toMultiPolygon(g)), cells);
+        const { g, bbox } = ControlEngine.validWithBBox(s, f.polygons);
+        return this.ukrainePieces(s, g, bbox, cells);
       });
       let part = this.partial.get(f.id);
       if (!part) this.partial.set(f.id, (part = new Map()));
@@ -530,8 +536,8 @@ export class ControlEngine {
     let mp = this.russiaParts.get(f.id);
     if (!mp) {
       mp = this.geos.run((s) => {
-        const g = s.valid(f.polygons);
-        return this.insideCountry(s, g, bboxOf(s.toMultiPolygon(g)), 'RUS').flatMap((p) => p.mp);
+        const { g, bbox } = ControlEngine.validWithBBox(s, f.polygons);
+        return this.insideCountry(s, g, bbox, 'RUS').flatMap((p) => p.mp);
       });
       const expected = this.indexes.get(f.id)?.russiaHash;
       if (expected !== undefined && (mp.length ? hashPiece(mp) : '') !== expected) throw new Error(`feature ${f.id}: its stored cell index does not match its part in Russia`);
@@ -550,8 +556,7 @@ export class ControlEngine {
    */
   placeRegions(regions: Region[]): RegionPlacement[] {
     return regions.map((r) => this.geos.run((s) => {
-      const g = s.valid(r.geom);
-      const bbox = bboxOf(s.toMultiPolygon(g));
+      const { g, bbox } = ControlEngine.validWithBBox(s, r.geom);
       const area = (country: Country): number => this.insideCountry(s, g, bbox, country).reduce((a, p) => a + areaKm2(p.mp), 0);
       const aUkr = area('UKR'), aRus = area('RUS');
       return aUkr >= aRus ? { country: 'UKR', areaKm2: aUkr, bbox: bboxOf(r.geom) } : { country: 'RUS', areaKm2: aRus, bbox: bboxOf(r.geom) };
@@ -780,7 +785,8 @@ export class ControlEngine {
   /**
    * RU and contested ground in a cell (undefined: none), as GEOS geometries owned by the engine.
    * The last cells computed are kept, so that another region set computing the same new cell
-   * (an import refreshes each set in use, one after the other) does not union its pieces again.
+   * (an import refreshes each set in use, one after the other), or its control geometry, does
+   * not union its pieces again.
    */
   private cellGround(s: Scope, e: CellEntry, ukrCell: MultiPolygon): { ru: Geom | undefined; c: Geom | undefined } {
     let g = this.recentGround.get(e.key);
@@ -853,12 +859,8 @@ export class ControlEngine {
   cellControl(e: CellEntry, { front: withFront = true } = {}): CellControl {
     const ukrCell = this.countryCell('UKR', e.id);
     if (!ukrCell) return { ru: [], ua: [], contested: [], front: [] };
-    const { occupied, contested } = this.piecesIn(e);
     return this.geos.run((s) => {
-      const u = s.from(ukrCell);
-      const c = contested.length ? s.intersection(s.unionAll(contested, { valid: true }), u) : undefined;
-      let ru = occupied.length ? s.intersection(s.unionAll(occupied, { valid: true }), u) : undefined;
-      if (ru && c) ru = s.difference(ru, c);
+      const { ru, c } = this.cellGround(s, e, ukrCell);
       const ruMp = ru ? s.toMultiPolygon(ru) : [];
       // the front: RU's outline (gaps narrower than FRONT_GAP_KM closed) where it meets UA or
       // contested ground, i.e. away from the country's outline (coast, border) and off the

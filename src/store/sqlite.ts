@@ -208,12 +208,6 @@ export class Store {
     return r?.data;
   }
 
-  /** Every stored figures blob of a region set under a model, by snapshot id. */
-  figuresOfSet(regionSet: string, model: string): Map<number, Buffer> {
-    const rows = this.sql('SELECT snapshot_id, data FROM figures WHERE region_set = ? AND model = ?').all(regionSet, model) as { snapshot_id: number; data: Buffer }[];
-    return new Map(rows.map((r) => [r.snapshot_id, r.data]));
-  }
-
   hasFigures(snapshotId: number, regionSet: string, model: string): boolean {
     return this.sql('SELECT 1 FROM figures WHERE snapshot_id = ? AND region_set = ? AND model = ?').get(snapshotId, regionSet, model) !== undefined;
   }
