@@ -104,3 +104,88 @@ export function decodeGeometry(blob: Buffer): GeoJSONGeometry {
   };
   return geom();
 }
+
+/** A part of a flat collection: polygons or lines as flat vertex arrays (geometry/flat.ts). */
+export type FlatPart = { type: 'MultiPolygon'; polygons: Float64Array[][] } | { type: 'MultiLineString'; lines: Float64Array[] };
+
+/**
+ * A GeometryCollection of flat parts, in the layout encodeGeometry writes for the same
+ * collection with its coordinates rounded to 1e-7° (so decodeGeometry reads it too), without
+ * building GeoJSON arrays on the way: cells of control geometry are written by the hundred.
+ */
+export function encodeFlatCollection(parts: FlatPart[]): Buffer {
+  const w = new ByteWriter();
+  let px = 0, py = 0;
+  const ring = (r: Float64Array): void => {
+    w.uvarint(r.length / 2);
+    for (let i = 0; i < r.length; i += 2) {
+      const x = Math.round(r[i]! * SCALE), y = Math.round(r[i + 1]! * SCALE);
+      w.svarint(x - px);
+      w.svarint(y - py);
+      px = x;
+      py = y;
+    }
+  };
+  w.uvarint(KINDS.indexOf('GeometryCollection'));
+  w.uvarint(parts.length);
+  for (const p of parts) {
+    w.uvarint(KINDS.indexOf(p.type));
+    if (p.type === 'MultiPolygon') {
+      w.uvarint(p.polygons.length);
+      for (const poly of p.polygons) {
+        w.uvarint(poly.length);
+        poly.forEach(ring);
+      }
+    } else {
+      w.uvarint(p.lines.length);
+      p.lines.forEach(ring);
+    }
+  }
+  return Buffer.concat([Buffer.from([1]), deflateRawSync(w.view())]);
+}
+
+/** Reads a collection of multipolygons and multilines into flat arrays (the inverse of encodeFlatCollection). */
+export function decodeFlatCollection(blob: Buffer): FlatPart[] {
+  const r = new ByteReader(inflateRawSync(blob.subarray(1)));
+  const q = blob[0] === 1;
+  let px = 0, py = 0;
+  const ring = (): Float64Array => {
+    const n = r.uvarint();
+    const out = new Float64Array(n * 2);
+    for (let i = 0; i < n; i++) {
+      if (q) {
+        px += r.svarint();
+        py += r.svarint();
+        out[2 * i] = px / SCALE;
+        out[2 * i + 1] = py / SCALE;
+      } else {
+        out[2 * i] = r.f64();
+        out[2 * i + 1] = r.f64();
+      }
+    }
+    return out;
+  };
+  const kind = (): string => KINDS[r.uvarint()]!;
+  if (kind() !== 'GeometryCollection') throw new Error('not a geometry collection');
+  const n = r.uvarint();
+  const out: FlatPart[] = [];
+  for (let k = 0; k < n; k++) {
+    const type = kind();
+    const count = r.uvarint();
+    if (type === 'MultiPolygon') {
+      const polygons: Float64Array[][] = [];
+      for (let i = 0; i < count; i++) {
+        const rings = r.uvarint();
+        const poly: Float64Array[] = [];
+        for (let j = 0; j < rings; j++) poly.push(ring());
+        polygons.push(poly);
+      }
+      out.push({ type, polygons });
+    } else if (type === 'MultiLineString') {
+      const lines: Float64Array[] = [];
+      for (let i = 0; i < count; i++) lines.push(ring());
+      out.push({ type, lines });
+    } else throw new Error(`unexpected ${type} in a flat collection`);
+  }
+  return out;
+}
