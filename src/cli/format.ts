@@ -6,5 +6,18 @@ export function table(headers: string[], rows: (string | number)[][], alignRight
   return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
-export const km2 = (x: number): string => (Math.abs(x) < 0.05 ? 0 : x).toLocaleString('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+/**
+ * A number with thousands separated by commas, as toLocaleString('en-GB') writes it, without
+ * Intl: its first call loads ICU's locale data, some 40 ms of a short command.
+ */
+export function grouped(x: number, decimals = 0): string {
+  const fixed = Math.abs(x).toFixed(decimals);
+  const dot = fixed.indexOf('.');
+  const int = dot < 0 ? fixed : fixed.slice(0, dot);
+  const withCommas = int.replace(/\B(?=(\d{3})+$)/g, ',');
+  const negative = x < 0 && /[1-9]/.test(fixed);
+  return `${negative ? '-' : ''}${withCommas}${dot < 0 ? '' : fixed.slice(dot)}`;
+}
+
+export const km2 = (x: number): string => grouped(Math.abs(x) < 0.05 ? 0 : x, 1);
 export const pct = (x: number): string => `${(Math.abs(x) < 0.0005 ? 0 : x * 100).toFixed(1)}%`;

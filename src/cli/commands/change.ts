@@ -13,7 +13,7 @@ import { peak, type PeakResult } from '../../analytics/peak.js';
 import { ledger, type LedgerResult } from '../../analytics/ledger.js';
 import { ensureFigures } from '../../analytics/parallel.js';
 import { parseDate } from '../dates.js';
-import { km2, table } from '../format.js';
+import { grouped, km2, table } from '../format.js';
 import { progressBar } from '../progress.js';
 import { withQuery, type Io } from '../context.js';
 import { places } from '../../analytics/gazetteer-link.js';
@@ -79,8 +79,8 @@ async function placesChanged(store: Store, a: SnapshotRow, b: SnapshotRow): Prom
 
 function humanPlaces(p: { count: number; population: number; credit: string; list: PlaceChange[] }): string {
   const list = p.list;
-  return `${list.length} places changed hands (${p.population.toLocaleString('en-GB')} people by the gazetteer's population; ${p.credit})\n` +
-    table(['place', 'country', 'population', 'from', 'to'], list.slice(0, 30).map((x) => [x.name, x.country, x.population?.toLocaleString('en-GB') ?? '?', x.from, x.to]), [false, false, true, false, false]) +
+  return `${list.length} places changed hands (${grouped(p.population)} people by the gazetteer's population; ${p.credit})\n` +
+    table(['place', 'country', 'population', 'from', 'to'], list.slice(0, 30).map((x) => [x.name, x.country, x.population == null ? '?' : grouped(x.population), x.from, x.to]), [false, false, true, false, false]) +
     (list.length > 30 ? `\n… and ${list.length - 30} more (--json lists all)` : '');
 }
 
@@ -148,12 +148,12 @@ function humanLedger(r: LedgerResult): string {
   for (const h of r.holdings) {
     out.push(`\n${h.side} holds ${km2(h.km2)} km² of ${h.in_country} (${km2(h.contested_km2)} km² more contested there)`);
     if (h.regions.length) out.push(table(['region', 'km²'], h.regions.map((x) => [x.region, km2(x.km2)]), [false, true]));
-    out.push(`${h.places.count} places (${h.places.population.toLocaleString('en-GB')} people by GeoNames population)${h.places.largest.length ? ', largest: ' + h.places.largest.map((p) => `${p.name} (${p.population?.toLocaleString('en-GB') ?? '?'})`).join(', ') : ''}`);
+    out.push(`${h.places.count} places (${grouped(h.places.population)} people by GeoNames population)${h.places.largest.length ? ', largest: ' + h.places.largest.map((p) => `${p.name} (${p.population == null ? '?' : grouped(p.population)})`).join(', ') : ''}`);
   }
   if (r.buffer) {
     const b = r.buffer;
     out.push(`\nbuffer strip ${b.km} km on each side of the front: ${km2(b.km2)} km² on land (RU side ${km2(b.by_side.RU)}, UA side ${km2(b.by_side.UA)}, contested ${km2(b.by_side.contested)})`);
-    out.push(`${b.places.count} places inside (${b.places.population.toLocaleString('en-GB')} people)${b.places.largest.length ? ', largest: ' + b.places.largest.map((p) => `${p.name} (${p.population?.toLocaleString('en-GB') ?? '?'})`).join(', ') : ''}`);
+    out.push(`${b.places.count} places inside (${grouped(b.places.population)} people)${b.places.largest.length ? ', largest: ' + b.places.largest.map((p) => `${p.name} (${p.population == null ? '?' : grouped(p.population)})`).join(', ') : ''}`);
   }
   out.push(`\nregions ${r.provenance.regions}; rule set ${r.provenance.ruleset}; method ${r.provenance.method}; places: GeoNames (CC BY 4.0)`);
   return out.join('\n');

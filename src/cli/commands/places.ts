@@ -7,11 +7,11 @@ import { GEONAMES, GEONAMES_CREDIT, parsePlaceList } from '../../places/gazettee
 import { gazetteers, putGazetteer } from '../../store/places.js';
 import { readSnapshotFile } from '../../sources/files.js';
 import { parseDate } from '../dates.js';
-import { table } from '../format.js';
+import { grouped, table } from '../format.js';
 import { progressBar } from '../progress.js';
 import { openStore, withQuery, type Io } from '../context.js';
 
-const population = (n: number | null): string => (n === null ? '' : n.toLocaleString('en-GB'));
+const population = (n: number | null): string => (n === null ? '' : grouped(n));
 
 /** "LON,LAT" → a point, or a one-line error. */
 function parsePoint(value: string, flag: string): { lon: number; lat: number } {
