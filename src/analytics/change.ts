@@ -9,16 +9,18 @@
  *   gained − lost = area at the second date − area at the first,
  * up to the rounding of stored cell geometry (1e-7°), which the tests bound.
  */
-import type { Geom, Scope } from '../geometry/geos.js';
 import { getGeos } from '../geometry/geos.js';
-import { bboxOf, type MultiPolygon } from '../geometry/flat.js';
+import { bboxOf } from '../geometry/flat.js';
 import { areaKm2 } from '../geometry/geodesic.js';
-import { ControlEngine, RUSSIA_CELL, type CellControl, type PreparedRegionSet } from '../control/engine.js';
+import { ControlEngine, RUSSIA_CELL, type PreparedRegionSet } from '../control/engine.js';
 import type { ControlGeometry, KeyedCell } from '../control/geometry.js';
 import { UserError } from '../model/errors.js';
 import type { SnapshotRow, Store } from '../store/sqlite.js';
 import { areaAt, round, SIDES, snapshotRef, type Side, type SnapshotRef } from './area.js';
+import { cellTransitions, type ChangePiece } from './transitions.js';
 import type { FigureService, Provenance } from './figures.js';
+
+export type { ChangePiece } from './transitions.js';
 
 export interface ChangeRow {
   region: string;
@@ -35,43 +37,6 @@ export interface ChangeResult {
   to: SnapshotRef;
   provenance: Provenance;
   rows: ChangeRow[];
-}
-
-/** One transition's ground inside one cell (or inside Russia). */
-export interface ChangePiece { from: Side; to: Side; cell: number; mp: MultiPolygon; km2: number }
-
-
-/**
- * The transitions inside one cell. `own` is the cell's default side (UA in Ukraine, RU in
- * Russia) and `layer` the other side's explicit ground in it.
- */
-function cellTransitions(s: Scope, cell: number, a: CellControl | undefined, b: CellControl | undefined): ChangePiece[] {
-  const own: Side = cell === RUSSIA_CELL ? 'RU' : 'UA';
-  const other: Side = cell === RUSSIA_CELL ? 'UA' : 'RU';
-  const layer = (c: CellControl | undefined): MultiPolygon => (c ? (cell === RUSSIA_CELL ? c.ua : c.ru) : []);
-  const ground = (c: CellControl | undefined): Record<'other' | 'contested', Geom | undefined> => ({
-    other: layer(c).length ? s.valid(layer(c)) : undefined,
-    contested: c?.contested.length ? s.valid(c.contested) : undefined,
-  });
-  const A = ground(a), B = ground(b);
-  const taken = (g: typeof A): Geom | undefined => (g.other && g.contested ? s.union(g.other, g.contested) : g.other ?? g.contested);
-  const takenA = taken(A), takenB = taken(B);
-  const pieces: ChangePiece[] = [];
-  const add = (from: Side, to: Side, g: Geom | undefined): void => {
-    if (!g) return;
-    const mp = s.toMultiPolygon(g);
-    const km2 = areaKm2(mp);
-    if (mp.length && km2 > 0) pieces.push({ from, to, cell, mp, km2 });
-  };
-  const minus = (x: Geom | undefined, y: Geom | undefined): Geom | undefined => (x && y ? s.difference(x, y) : x);
-  const both = (x: Geom | undefined, y: Geom | undefined): Geom | undefined => (x && y ? s.intersection(x, y) : undefined);
-  add(other, own, minus(A.other, takenB));
-  add(other, 'contested', both(A.other, B.contested));
-  add('contested', other, both(A.contested, B.other));
-  add('contested', own, minus(A.contested, takenB));
-  add(own, other, minus(B.other, takenA));
-  add(own, 'contested', minus(B.contested, takenA));
-  return pieces;
 }
 
 export class ChangeService {
