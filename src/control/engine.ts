@@ -29,6 +29,7 @@ import type { BBox, Line, MultiPolygon } from '../geometry/flat.js';
 import { bboxOf, bboxIntersects } from '../geometry/flat.js';
 import { areaKm2 } from '../geometry/geodesic.js';
 import { removeSlivers } from './slivers.js';
+import { awayFromOutline, frontInCell, mayHaveFront, outlineInCell, OutlineNear, OUTLINE_MARGIN_DEG, segmentsNear } from './front-line.js';
 import type { Borders, CountryCells } from './borders.js';
 
 export type TerritoryStatus = 'occupied' | 'dismissed' | 'contested';
@@ -94,83 +95,13 @@ export const RUSSIA_CELL = -1;
  */
 export interface CellControl { ru: MultiPolygon; ua: MultiPolygon; contested: MultiPolygon; front: Line[] }
 
-/**
- * Outline of RU ground closer than this to a country's outline (coast, international border) is
- * not front. Drawings stop short of coasts and borders by up to a few hundred metres in many
- * places (the same overruns and gaps as the slivers across borders), and the thin strip left
- * between drawing and outline is not a line of contact. 2 km is the sliver width in Russia (twice
- * SLIVER_RADIUS_KM); a real front loses at most this much where it meets a border.
- */
-export const FRONT_OUTLINE_MARGIN_KM = 2;
-/**
- * Gaps in RU ground narrower than this are not front. DeepStateMap often draws the occupied area
- * as several polygons that nearly touch, leaving thin strips of "UA ground" between them (and
- * small holes): drawing artefacts, almost all under 100 m wide, most of them hairlines where two
- * polygons' edges do not quite coincide. Taken literally, both sides of every such strip are front
- * (some 60 km on 1 September 2024 and on 13 March 2025, 120 km on 1 June 2022). The front is
- * therefore measured on RU ground with its gaps closed: RU ∪ closing(RU) by FRONT_GAP_KM / 2
- * (dilate, then erode, in a local frame in km). A gap's two sides drop out and its mouths are
- * bridged; UA or contested ground at least this wide (salients, pockets, grey-zone wedges, which
- * are 300 m wide and more) keeps its front, and RU's inner corners are rounded by at most
- * FRONT_GAP_KM / 2. Areas are not affected.
- * It is done cell by cell, so a gap lying along a cell edge, with RU ground on both sides in
- * different cells, is not closed. On the dates checked the effect does not show: the cells remove
- * the same length as a closing of the whole snapshot (bench/reference/change_front.py) to within
- * 0.5 km, under 0.1% of the front.
- */
-export const FRONT_GAP_KM = 0.2;
-/** Cell edges are not front either: lines within ~10 cm of them are cut away. */
-const CELL_EDGE_TOLERANCE_DEG = 1e-6;
+/** The pieces of a cell's occupied and contested features inside it. */
+export interface CellPieces { occupied: MultiPolygon[]; contested: MultiPolygon[] }
 
 /** How many computed cells' ground the engine keeps (see cellGround). */
 const RECENT_GROUND_CELLS = 64;
 
 const digest = (key: string): string => createHash('sha1').update(key).digest('base64');
-
-/**
- * The parts of `lines` farther than FRONT_OUTLINE_MARGIN_KM from `outline`, merged. The buffer is
- * taken in a local equirectangular frame (km), exact enough for a threshold.
- */
-function awayFromOutline(s: Scope, lines: Geom, outline: Line[]): Line[] {
-  const all = s.toLines(lines);
-  if (!all.length) return [];
-  if (!outline.length) return s.toLines(s.lineMerge(lines));
-  let sumLat = 0, n = 0;
-  for (const l of all) for (let i = 1; i < l.length; i += 2) { sumLat += l[i]!; n++; }
-  const fx = 111.32 * Math.cos(((sumLat / n) * Math.PI) / 180), fy = 110.574;
-  const scale = (ls: Line[], ax: number, ay: number): Line[] => ls.map((l) => {
-    const out = new Float64Array(l.length);
-    for (let i = 0; i < l.length; i += 2) { out[i] = l[i]! * ax; out[i + 1] = l[i + 1]! * ay; }
-    return out;
-  });
-  const away = s.difference(s.lines(scale(all, fx, fy)), s.buffer(s.lines(scale(outline, fx, fy)), FRONT_OUTLINE_MARGIN_KM, 4));
-  return scale(s.toLines(s.lineMerge(away)), 1 / fx, 1 / fy);
-}
-
-const KM_PER_DEG_LAT = 110.574;
-const KM_PER_DEG_LON_EQ = 111.32;
-
-function scaleMultiPolygon(mp: MultiPolygon, ax: number, ay: number): MultiPolygon {
-  return mp.map((poly) => poly.map((ring) => {
-    const out = new Float64Array(ring.length);
-    for (let i = 0; i < ring.length; i += 2) { out[i] = ring[i]! * ax; out[i + 1] = ring[i + 1]! * ay; }
-    return out;
-  }));
-}
-
-/**
- * RU ground with its gaps narrower than FRONT_GAP_KM closed: `ru` ∪ closing(`ru`) by half that
- * width, the closing done in a local equirectangular frame (km) about latitude `lat`. The union
- * keeps RU's own outline exactly where the closing adds nothing (the buffers' arcs are polygons).
- */
-function closeGaps(s: Scope, ru: MultiPolygon, lat: number): Geom {
-  const fx = KM_PER_DEG_LON_EQ * Math.cos((lat * Math.PI) / 180), fy = KM_PER_DEG_LAT;
-  const r = FRONT_GAP_KM / 2;
-  const closed = s.buffer(s.buffer(s.from(scaleMultiPolygon(ru, fx, fy)), r, 8), -r, 8);
-  const back = scaleMultiPolygon(s.toMultiPolygon(closed), 1 / fx, 1 / fy);
-  // the union can come back as a collection holding a stray line where edges touch: keep the area
-  return back.length ? s.from(s.toMultiPolygon(s.union(s.from(ru), s.from(back)))) : s.from(ru);
-}
 
 export type Country = 'UKR' | 'RUS';
 
@@ -524,7 +455,8 @@ export class ControlEngine {
   }
 
   /** The pieces in a cell, cut first where needed. */
-  private piecesIn(e: CellEntry): { occupied: MultiPolygon[]; contested: MultiPolygon[] } {
+  /** The pieces of a cell's features inside it, cut first where needed: all its control depends on. */
+  private piecesIn(e: CellEntry): CellPieces {
     this.preparePieces([e]);
     return { occupied: e.occupied.map((m) => this.pieceOf(m.f.id, e.id)!), contested: e.contested.map((m) => this.pieceOf(m.f.id, e.id)!) };
   }
@@ -546,6 +478,7 @@ export class ControlEngine {
     return mp;
   }
 
+  /** The features' parts inside Russia with their statuses: all the ground in Russia depends on. */
   private partsInRussia(feats: TerritoryFeature[]): RussiaPart[] {
     return feats.map((f) => ({ status: f.status, russia: this.russiaPart(f) }));
   }
@@ -763,7 +696,7 @@ export class ControlEngine {
     const ukrCell = this.countryCell('UKR', id);
     if (!ukrCell) return out;
     this.geos.run((s) => {
-      const { ru, c } = this.cellGround(s, e, ukrCell);
+      const { ru, c } = this.cellGround(s, e.key, () => this.piecesIn(e), ukrCell);
       const ruMp = ru ? s.toMultiPolygon(ru) : [];
       const cMp = c ? s.toMultiPolygon(c) : [];
       out[2 * n] = totals ? totals[totals.length - 2]! : areaKm2(ruMp);
@@ -788,17 +721,17 @@ export class ControlEngine {
    * (an import refreshes each set in use, one after the other), or its control geometry, does
    * not union its pieces again.
    */
-  private cellGround(s: Scope, e: CellEntry, ukrCell: MultiPolygon): { ru: Geom | undefined; c: Geom | undefined } {
-    let g = this.recentGround.get(e.key);
+  private cellGround(s: Scope, key: string, pieces: () => CellPieces, ukrCell: MultiPolygon): { ru: Geom | undefined; c: Geom | undefined } {
+    let g = this.recentGround.get(key);
     if (!g) {
-      const { occupied, contested } = this.piecesIn(e);
+      const { occupied, contested } = pieces();
       const u = s.from(ukrCell);
       const c = contested.length ? s.intersection(s.unionAll(contested, { valid: true }), u) : undefined;
       let ru = occupied.length ? s.intersection(s.unionAll(occupied, { valid: true }), u) : undefined;
       if (ru && c) ru = s.difference(ru, c);
       // clones outlive the scope; the same geometry, so what is computed from it is the same
       g = { ru: ru && this.geos.clone(ru), c: c && this.geos.clone(c) };
-      this.recentGround.set(e.key, g);
+      this.recentGround.set(key, g);
       if (this.recentGround.size > RECENT_GROUND_CELLS) {
         const [oldest, old] = this.recentGround.entries().next().value as [string, { ru?: Geom; c?: Geom }];
         this.recentGround.delete(oldest);
@@ -856,21 +789,23 @@ export class ControlEngine {
    * Control geometry of one Ukrainian cell: RU and contested ground, and the front inside the
    * cell unless `front` is false (the front costs most of the time, and `change` needs none).
    */
-  cellControl(e: CellEntry, { front: withFront = true } = {}): CellControl {
-    const ukrCell = this.countryCell('UKR', e.id);
+  cellControl(e: CellEntry, opts: { front?: boolean } = {}): CellControl {
+    return this.cellControlOf(e.id, e.key, () => this.piecesIn(e), opts);
+  }
+
+  /** The same from the cell's pieces (as piecesIn gives them). */
+  private cellControlOf(id: number, key: string, pieces: () => CellPieces, { front: withFront = true } = {}): CellControl {
+    const ukrCell = this.countryCell('UKR', id);
     if (!ukrCell) return { ru: [], ua: [], contested: [], front: [] };
     return this.geos.run((s) => {
-      const { ru, c } = this.cellGround(s, e, ukrCell);
+      const { ru, c } = this.cellGround(s, key, pieces, ukrCell);
       const ruMp = ru ? s.toMultiPolygon(ru) : [];
-      // the front: RU's outline (gaps narrower than FRONT_GAP_KM closed) where it meets UA or
-      // contested ground, i.e. away from the country's outline (coast, border) and off the
-      // cell's edges
+      // the front: RU's outline (gaps closed) where it meets UA or contested ground
       let front: Line[] = [];
       if (ruMp.length && withFront) {
-        const b = cellBBox(e.id);
-        const edges = s.boundary(s.from([[Float64Array.of(b.minX, b.minY, b.maxX, b.minY, b.maxX, b.maxY, b.minX, b.maxY, b.minX, b.minY)]]));
-        const lines = s.difference(s.boundary(closeGaps(s, ruMp, (b.minY + b.maxY) / 2)), s.buffer(edges, CELL_EDGE_TOLERANCE_DEG, 1));
-        front = awayFromOutline(s, lines, this.countryOutline('UKR', b));
+        const b = cellBBox(id);
+        const outline = this.outlineNearCell(id);
+        if (mayHaveFront(ruMp, b, outline)) front = frontInCell(s, ruMp, b, outline);
       }
       return { ru: ruMp, ua: [], contested: c ? s.toMultiPolygon(c) : [], front };
     });
@@ -880,8 +815,12 @@ export class ControlEngine {
    * Control geometry of the ground in Russia: UA-held and contested ground (slivers removed) and
    * the front around it unless `front` is false.
    */
-  russiaControl(r: RussiaEntry, { front: withFront = true } = {}): CellControl {
-    const parts = this.partsInRussia(r.feats);
+  russiaControl(r: RussiaEntry, opts: { front?: boolean } = {}): CellControl {
+    return this.russiaControlOf(this.partsInRussia(r.feats), opts);
+  }
+
+  /** The same from the features' parts in Russia (as partsInRussia gives them). */
+  private russiaControlOf(parts: RussiaPart[], { front: withFront = true } = {}): CellControl {
     return this.geos.run((s) => {
       const { ua, contested } = this.russiaGround(s, parts);
       const uaMp = s.toMultiPolygon(ua), cMp = s.toMultiPolygon(contested);
@@ -890,23 +829,38 @@ export class ControlEngine {
       const ground = s.unionAll([uaMp, cMp].filter((m) => m.length), { valid: true });
       const b = bboxOf(s.toMultiPolygon(ground));
       const m = 0.1;
-      const front = awayFromOutline(s, s.boundary(ground), this.countryOutline('RUS', { minX: b.minX - m, minY: b.minY - m, maxX: b.maxX + m, maxY: b.maxY + m }));
+      const box = { minX: b.minX - m, minY: b.minY - m, maxX: b.maxX + m, maxY: b.maxY + m };
+      const front = awayFromOutline(s, s.boundary(ground), new OutlineNear(this.countryOutline('RUS', box), box));
       return { ru: [], ua: uaMp, contested: cMp, front };
     });
   }
 
-  /** A country's outline (coasts and borders) near a box, as lines; cached per cell. */
-  private readonly outlines = new Map<string, Line[]>();
-  private readonly outlineGeom: Partial<Record<Country, Geom>> = {};
+  /** A country's outline (coasts, lakes, borders) in and just around a box, as lines. */
   private countryOutline(country: Country, b: BBox): Line[] {
-    const k = `${country}|${b.minX}|${b.minY}|${b.maxX}|${b.maxY}`;
-    let lines = this.outlines.get(k);
+    const m = OUTLINE_MARGIN_DEG;
+    const around = { minX: b.minX - m, minY: b.minY - m, maxX: b.maxX + m, maxY: b.maxY + m };
+    return ControlEngine.cellsCovering(around).flatMap((id) => segmentsNear(this.cellOutline(country, id), around));
+  }
+
+  /** Ukraine's outline around a cell, indexed; cached (a cell's front is computed once per key). */
+  private readonly cellOutlines = new Map<number, OutlineNear>();
+  private outlineNearCell(id: number): OutlineNear {
+    let o = this.cellOutlines.get(id);
+    if (!o) {
+      const b = cellBBox(id);
+      this.cellOutlines.set(id, (o = new OutlineNear(this.countryOutline('UKR', b), b)));
+    }
+    return o;
+  }
+
+  /** A country's outline inside one cell, from the cell's polygon; cached. */
+  private readonly outlines: Record<Country, Map<number, Line[]>> = { UKR: new Map(), RUS: new Map() };
+  private cellOutline(country: Country, id: number): Line[] {
+    let lines = this.outlines[country].get(id);
     if (!lines) {
-      // margin: outline just outside the box still lies within FRONT_OUTLINE_MARGIN_KM of lines in it
-      const m = 0.05;
-      const whole = (this.outlineGeom[country] ??= this.geos.boundary(this.countryGeom(country)));
-      lines = this.geos.run((s) => s.toLines(s.clip(whole, b.minX - m, b.minY - m, b.maxX + m, b.maxY + m)));
-      this.outlines.set(k, lines);
+      const cell = this.countryCell(country, id);
+      lines = cell ? outlineInCell(cell, cellBBox(id)) : [];
+      this.outlines[country].set(id, lines);
     }
     return lines;
   }

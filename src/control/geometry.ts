@@ -12,8 +12,8 @@
  * kilometre of outline.
  */
 import { createHash } from 'node:crypto';
-import { decodeGeometry, encodeGeometry, type GeoJSONGeometry } from '../geometry/codec.js';
-import type { Line, MultiPolygon } from '../geometry/flat.js';
+import { decodeFlatCollection, encodeFlatCollection, type FlatPart } from '../geometry/codec.js';
+import type { MultiPolygon } from '../geometry/flat.js';
 import type { Store, SnapshotRow } from '../store/sqlite.js';
 import { RUSSIA_CELL, type CellControl, type ControlEngine, type SnapshotCells } from './engine.js';
 
@@ -44,7 +44,7 @@ export interface SnapshotControl {
 }
 
 /** Version of what a cell holds (its front-line rule); part of the storage key with the model. */
-export const CELL_GEOMETRY_VERSION = 'front-margin-2km/gaps-0.2km/v2';
+export const CELL_GEOMETRY_VERSION = 'front-margin-2km-exact/gaps-0.2km/v3';
 /** Model suffix of cells stored without their front (by `change`). */
 const GROUND_ONLY = 'ground-only';
 
@@ -52,36 +52,19 @@ const GROUND_ONLY = 'ground-only';
 export const toUrl = (b64: string): string => b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 const fromUrl = (k: string): Buffer => Buffer.from(k.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
 
-const round7 = (x: number): number => Math.round(x * 1e7) / 1e7;
-const coords = (a: Float64Array): number[][] => {
-  const out: number[][] = [];
-  for (let i = 0; i < a.length; i += 2) out.push([round7(a[i]!), round7(a[i + 1]!)]);
-  return out;
-};
-const flat = (c: number[][]): Float64Array => {
-  const out = new Float64Array(c.length * 2);
-  c.forEach((p, i) => { out[2 * i] = p[0]!; out[2 * i + 1] = p[1]!; });
-  return out;
-};
-const mpCoords = (mp: MultiPolygon): number[][][][] => mp.map((poly) => poly.map(coords));
-const mpFlat = (c: number[][][][]): MultiPolygon => c.map((poly) => poly.map(flat));
-
 export function encodeCell(c: CellControl): Buffer {
-  return encodeGeometry({
-    type: 'GeometryCollection',
-    geometries: [
-      { type: 'MultiPolygon', coordinates: mpCoords(c.ru) },
-      { type: 'MultiPolygon', coordinates: mpCoords(c.ua) },
-      { type: 'MultiPolygon', coordinates: mpCoords(c.contested) },
-      { type: 'MultiLineString', coordinates: c.front.map(coords) },
-    ],
-  });
+  return encodeFlatCollection([
+    { type: 'MultiPolygon', polygons: c.ru },
+    { type: 'MultiPolygon', polygons: c.ua },
+    { type: 'MultiPolygon', polygons: c.contested },
+    { type: 'MultiLineString', lines: c.front },
+  ]);
 }
 
 export function decodeCell(blob: Buffer): CellControl {
-  const g = decodeGeometry(blob).geometries as GeoJSONGeometry[];
-  const mp = (i: number): MultiPolygon => mpFlat(g[i]!.coordinates as number[][][][]);
-  return { ru: mp(0), ua: mp(1), contested: mp(2), front: (g[3]!.coordinates as number[][][]).map(flat) as Line[] };
+  const [ru, ua, contested, front] = decodeFlatCollection(blob);
+  const mp = (p: FlatPart | undefined): MultiPolygon => (p?.type === 'MultiPolygon' ? p.polygons : []);
+  return { ru: mp(ru), ua: mp(ua), contested: mp(contested), front: front?.type === 'MultiLineString' ? front.lines : [] };
 }
 
 export class ControlGeometry {
@@ -121,28 +104,15 @@ export class ControlGeometry {
     const snapshotCells = await this.territory.snapshotCells(snapshot);
     const { cells, russia } = snapshotCells;
     // the pieces of every cell to compute, cut together (each feature once)
-    engine.preparePieces(cells.filter((e) => !this.lookup(model, toUrl(e.key))));
-    const out: KeyedCell[] = [];
-    const fresh: { key: string; blob: Buffer }[] = [];
-    const get = (key: string, compute: () => CellControl): CellControl => {
-      const known = this.lookup(model, key);
-      if (known) return known;
-      // a fresh cell is used as it will be read back (rounded), so no answer depends on whether
-      // its cells were computed now or stored before
-      const blob = encodeCell(compute());
-      const control = decodeCell(blob);
-      this.memory.set(`${model}|${key}`, control);
-      fresh.push({ key, blob });
-      return control;
-    };
-    for (const e of cells) {
-      const key = toUrl(e.key);
-      out.push({ key, cell: e.id, ...get(key, () => engine.cellControl(e)) });
-    }
-    if (russia) {
-      const key = toUrl(russia.key);
-      out.push({ key, cell: RUSSIA_CELL, ...get(key, () => engine.russiaControl(russia)) });
-    }
+    const missing = cells.filter((e) => !this.lookup(model, toUrl(e.key)));
+    engine.preparePieces(missing);
+    const fresh = missing.map((e) => ({ key: toUrl(e.key), blob: encodeCell(engine.cellControl(e)) }));
+    if (russia && !this.lookup(model, toUrl(russia.key))) fresh.push({ key: toUrl(russia.key), blob: encodeCell(engine.russiaControl(russia)) });
+    // a fresh cell is used as it will be read back (rounded), so no answer depends on whether
+    // its cells were computed now or stored before
+    for (const f of fresh) this.memory.set(`${model}|${f.key}`, decodeCell(f.blob));
+    const out: KeyedCell[] = cells.map((e) => ({ key: toUrl(e.key), cell: e.id, ...this.lookup(model, toUrl(e.key))! }));
+    if (russia) out.push({ key: toUrl(russia.key), cell: RUSSIA_CELL, ...this.lookup(model, toUrl(russia.key))! });
     if (this.writable) {
       this.store.transaction(() => {
         this.insertCells(model, fresh);
@@ -212,14 +182,14 @@ export class ControlGeometry {
       const entries = new Map(cut.cells.map((e) => [e.id, e]));
       // the pieces of every cell to compute, cut together (each feature once)
       engine.preparePieces(toCompute.filter((id) => id !== RUSSIA_CELL).map((id) => entries.get(id)!));
-      for (const id of toCompute) {
+      const blobs = toCompute.map((id) => encodeCell(id === RUSSIA_CELL ? engine.russiaControl(cut.russia!, { front: false }) : engine.cellControl(entries.get(id)!, { front: false })));
+      toCompute.forEach((id, i) => {
         const key = k.keys.get(id)!;
-        const blob = encodeCell(id === RUSSIA_CELL ? engine.russiaControl(cut.russia!, { front: false }) : engine.cellControl(entries.get(id)!, { front: false }));
-        const control = decodeCell(blob); // rounded, as a stored cell is
+        const control = decodeCell(blobs[i]!); // rounded, as a stored cell is
         this.memory.set(`${groundModel}|${key}`, control);
-        fresh.push({ key, blob });
+        fresh.push({ key, blob: blobs[i]! });
         known.set(id, control);
-      }
+      });
     }
     for (const id of ids) {
       const control = known.get(id);
