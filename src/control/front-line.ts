@@ -40,7 +40,7 @@ export const FRONT_GAP_KM = 0.2;
 const CLOSING_QUADRANT_SEGMENTS = 8;
 /** Cell edges are not front either: lines within ~10 cm of them are cut away. */
 const CELL_EDGE_TOLERANCE_DEG = 1e-6;
-/** Outline this far beyond a box (in degrees, ≥ FRONT_OUTLINE_MARGIN_KM at these latitudes) still counts for lines in it. */
+/** Outline this far beyond a box still counts for lines in it: in degrees, at least FRONT_OUTLINE_MARGIN_KM up to 65° of latitude. */
 export const OUTLINE_MARGIN_DEG = 0.05;
 
 const KM_PER_DEG_LAT = 110.574;
@@ -116,7 +116,8 @@ function onBoxEdge(x0: number, y0: number, x1: number, y1: number, b: BBox, tol:
 /**
  * A country's outline near a box, indexed for distances in a local equirectangular frame (km)
  * about the box's middle latitude: across a cell, the frame's scale is off by under 0.5%, some
- * 10 m on the 2 km margin.
+ * 10 m on the 2 km margin (around the ground in Russia, a box of a degree or two, by a few per
+ * cent, as the frame about the lines' mean latitude was before).
  */
 export class OutlineNear {
   private readonly frame: Frame;
