@@ -24,6 +24,7 @@ import { Store } from '../src/store/sqlite.js';
 import { allPlaces } from '../src/store/places.js';
 import { ensurePlaceHistories, nearestPlace, placeHistory } from '../src/analytics/places.js';
 import { exportStatuses } from './reference/export-statuses.js';
+import { deepstateHistoryDir } from '../test/support/data.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const SOURCE = 'deepstate';
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
 
     // 4. reference: Shapely over a sample of snapshots for one place (the largest changing one)
     const sample = Array.from({ length: nRef }, (_, i) => snapshots[Math.round((i * (snapshots.length - 1)) / (nRef - 1))]!);
-    const folder = join(root, '.cache', 'deepstate', 'geojsons');
+    const folder = await deepstateHistoryDir(); // the unpacked history, wherever the run keeps it
     const ids = sample.map((s) => s.ext_id);
     writeFileSync(join(dir, 'statuses.json'), JSON.stringify(exportStatuses(folder, ids)));
     const place = picked[0]!;
