@@ -21,6 +21,12 @@ import { deepstateHistoryDir, repoRoot } from './support/data.js';
 import Database from 'better-sqlite3';
 import { frontline, runCommand } from './support/cli.js';
 import { exportStatuses } from '../bench/reference/export-statuses.js';
+import { Store } from '../src/store/sqlite.js';
+import { FigureService } from '../src/analytics/figures.js';
+import { snapshotAt } from '../src/analytics/area.js';
+
+/** A cell key as the API writes it (base64url) back to base64, as the figures store it. */
+const fromUrlKey = (k: string): string => Buffer.from(k.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('base64');
 
 interface ChangeRow { region: string; side: string; from_km2: number; to_km2: number; gained_km2: number; lost_km2: number; net_km2: number }
 interface Change { from: { id: string; time: string }; to: { id: string; time: string }; rows: ChangeRow[] }
@@ -173,6 +179,33 @@ test('front: a length per region that adds up, and a series over time', () => {
   const series = json<Front[]>(['series', '--front', '--from', '2024-01-01', '--to', '2024-12-31', '--every', 'month']);
   assert.equal(series.length, 12);
   for (const s of series) assert.ok(s.length_km > 300 && s.length_km < 3000, `${s.snapshot.time}: ${s.length_km} km`);
+});
+
+test('front: the cells recorded at import as holding no front hold none, and are not computed', async () => {
+  const store = new Store(db);
+  try {
+    const figures = new FigureService(store);
+    const free = figures.frontFree('deepstate');
+    assert.ok(free.size > 500, `${free.size} cells recorded as holding no front`);
+    let checked = 0;
+    for (const day of ['2022-06-01', '2024-09-01', '2025-03-13']) {
+      const snapshot = snapshotAt(store, 'deepstate', new Date(`${day}T23:59:59Z`));
+      const geometry = figures.controlGeometry();
+      const fronts = await geometry.frontCellsOf(snapshot);
+      // every cell of the date, computed in full: the recorded ones have no front, and the front
+      // cells are those frontCellsOf gave, with the same lines
+      const all = await geometry.cellsOf(snapshot);
+      for (const c of all) {
+        if (!free.has(fromUrlKey(c.key))) continue;
+        checked++;
+        assert.equal(c.front.length, 0, `${day}: cell ${c.cell} recorded as holding no front has ${c.front.length} lines`);
+      }
+      assert.deepEqual(fronts.map((c) => c.key), all.filter((c) => c.front.length).map((c) => c.key), day);
+    }
+    assert.ok(checked > 150, `${checked} recorded cells checked`);
+  } finally {
+    store.close();
+  }
 });
 
 test('front: gaps between RU polygons are not front, the line of contact is (Popasna, 1 September 2024)', () => {

@@ -12,13 +12,15 @@ import { UserError } from '../model/errors.js';
 import type { SnapshotRow, Store } from '../store/sqlite.js';
 import type { Classifier } from '../rules/classifier.js';
 import { classifierFor } from './sources.js';
-import { ControlGeometry } from '../control/geometry.js';
+import { CELL_GEOMETRY_VERSION, ControlGeometry } from '../control/geometry.js';
 import { decodeFeatureIndex, encodeFeatureIndex } from '../control/feature-index.js';
 
 export const COUNTRIES = 'countries';
 /** Meta key of the cut (ControlEngine.cutFingerprint) that the stored feature indexes were made with. */
 const INDEX_META = 'feature-index';
 const TERRITORY = new Set(['occupied', 'dismissed', 'contested']);
+/** Length of a cell key (a SHA-1). */
+const KEY_BYTES = 20;
 /** Up to this many snapshots, point lookups beat one query over the source's figures (an import's new ones). */
 const POINT_LOOKUPS_UP_TO = 64;
 
@@ -49,6 +51,8 @@ export class FigureService {
   private geometry?: ControlGeometry;
   /** Whether the stored feature indexes were made with this engine's cut. */
   private indexesValid?: boolean;
+  /** Cells recorded as holding no front, per source (read once). */
+  private readonly frontFreeKeys = new Map<string, Set<string>>();
   /** Features whose stored index was looked for (found or not). */
   private readonly indexLookedUp = new Set<number>();
 
@@ -235,6 +239,37 @@ export class FigureService {
     this.saveIndexes(this.takeFreshIndexes());
   }
 
+  /** Keys of the cells computed since the last call that hold no front (workers send them to be stored). */
+  takeFreshFrontFree(): string[] {
+    return this.engine ? this.engine.takeFreshFrontFree() : [];
+  }
+
+  /** Records cells (base64 keys) as holding no front (inside the caller's transaction). */
+  saveFrontFree(source: string, keys: string[]): void {
+    if (!keys.length || this.store.db.readonly) return;
+    this.store.addFrontFreeKeys(this.frontModel(source), Buffer.concat(keys.map((k) => Buffer.from(k, 'base64'))));
+    const known = this.frontFreeKeys.get(source);
+    if (known) for (const k of keys) known.add(k);
+  }
+
+  /** The cells (base64 keys) recorded as holding no front when their figures were computed. */
+  frontFree(source: string): Set<string> {
+    let keys = this.frontFreeKeys.get(source);
+    if (!keys) {
+      keys = new Set();
+      for (const blob of this.store.frontFreeKeys(this.frontModel(source))) {
+        for (let i = 0; i + KEY_BYTES <= blob.length; i += KEY_BYTES) keys.add(blob.toString('base64', i, i + KEY_BYTES));
+      }
+      this.frontFreeKeys.set(source, keys);
+    }
+    return keys;
+  }
+
+  /** What a cell's front depends on: the control model and the front's rule. */
+  private frontModel(source: string): string {
+    return `${this.model(source)}|${CELL_GEOMETRY_VERSION}`;
+  }
+
   /**
    * Stores feature indexes (inside the caller's transaction). Indexes made with another cut are
    * dropped first: they would no longer match what cutting gives.
@@ -284,6 +319,7 @@ export class FigureService {
       for (const [k, v] of added) this.store.putCell(regionSet, model, k, Buffer.from(v.buffer, v.byteOffset, v.byteLength));
       this.store.putFigures(snapshot.id, regionSet, model, Buffer.from(JSON.stringify(rows)));
       this.saveFreshIndexes();
+      this.saveFrontFree(snapshot.source, this.takeFreshFrontFree());
     });
     const cache = this.caches.get(`${regionSet}|${model}`);
     if (cache) for (const [k, v] of added) cache.set(k, v);

@@ -38,9 +38,9 @@ export class FrontService {
     this.geometry = figures.controlGeometry();
   }
 
-  /** The front's lines on a snapshot, cell by cell. */
-  async cells(snapshot: SnapshotRow): Promise<KeyedCell[]> {
-    return (await this.geometry.cellsOf(snapshot)).filter((c) => c.front.length);
+  /** The front's lines on a snapshot, cell by cell (cells known to hold none are not looked at). */
+  cells(snapshot: SnapshotRow): Promise<KeyedCell[]> {
+    return this.geometry.frontCellsOf(snapshot);
   }
 
   /** The whole front as lines sewn across cell edges. */

@@ -28,6 +28,8 @@ export interface WorkerResult {
   added: [string, Float64Array][];
   /** Encoded indexes of the features the worker cut for this snapshot (control/feature-index.ts). */
   indexes: [number, Uint8Array][];
+  /** Keys of the cells it computed that hold no front. */
+  frontFree: string[];
 }
 
 export interface WorkerInput {
@@ -98,6 +100,7 @@ export async function ensureFigures(store: Store, snapshots: SnapshotRow[], regi
     for (const r of results) {
       figures.save(byId.get(r.id)!, regionSet, r.rows, new Map(r.added));
       figures.saveIndexes(r.indexes.map(([id, blob]) => [id, Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength)]));
+      figures.saveFrontFree(byId.get(r.id)!.source, r.frontFree);
     }
   });
 }

@@ -401,6 +401,11 @@ export class ControlEngine {
     return this.indexes.has(featureId);
   }
 
+  /** Keys of the cells whose figures were computed since the last call and that hold no front. */
+  takeFreshFrontFree(): string[] {
+    return this.freshFrontFree.splice(0);
+  }
+
   /** The indexes made by cutting since the last call, for the caller to store. */
   takeFreshIndexes(): Map<number, FeatureIndex> {
     const out = new Map(this.freshIndexes);
@@ -701,6 +706,9 @@ export class ControlEngine {
       const cMp = c ? s.toMultiPolygon(c) : [];
       out[2 * n] = totals ? totals[totals.length - 2]! : areaKm2(ruMp);
       out[2 * n + 1] = totals ? totals[totals.length - 1]! : areaKm2(cMp);
+      // the first time a cell is computed, whether it can hold front at all (a cheap test on its
+      // RU outline): a date's first front then computes only the cells that can
+      if (!totals && !(ruMp.length && mayHaveFront(ruMp, cellBBox(id), this.outlineNearCell(id)))) this.freshFrontFree.push(e.key);
       for (const rp of this.regionCell(set, id)) {
         if (rp.whole) {
           out[2 * rp.index] = out[2 * n]!;
@@ -841,6 +849,8 @@ export class ControlEngine {
     const around = { minX: b.minX - m, minY: b.minY - m, maxX: b.maxX + m, maxY: b.maxY + m };
     return ControlEngine.cellsCovering(around).flatMap((id) => segmentsNear(this.cellOutline(country, id), around));
   }
+
+  private readonly freshFrontFree: string[] = [];
 
   /** Ukraine's outline around a cell, indexed; cached (a cell's front is computed once per key). */
   private readonly cellOutlines = new Map<number, OutlineNear>();

@@ -29,6 +29,8 @@ export interface TerritoryProvider {
   storedCellKeys(snapshot: SnapshotRow): { id: number; key: string }[] | undefined;
   /** Stores the snapshot's cell keys. */
   saveCellKeys(snapshot: SnapshotRow, cells: SnapshotCells): void;
+  /** Cells (base64 keys) recorded as holding no front when their figures were computed. */
+  frontFree(source: string): Set<string>;
 }
 
 export interface KeyedCell extends CellControl {
@@ -86,10 +88,25 @@ export class ControlGeometry {
   }
 
   /** The snapshot's cells with their geometry. */
-  async cellsOf(snapshot: SnapshotRow): Promise<KeyedCell[]> {
+  cellsOf(snapshot: SnapshotRow): Promise<KeyedCell[]> {
+    return this.someCellsOf(snapshot, () => true);
+  }
+
+  /**
+   * The snapshot's cells that hold front, with their geometry. Cells recorded as holding none
+   * when their figures were computed (most: wholly RU, or RU up to a coast or the border) are
+   * neither read nor computed.
+   */
+  async frontCellsOf(snapshot: SnapshotRow): Promise<KeyedCell[]> {
+    const free = this.territory.frontFree(snapshot.source);
+    return (await this.someCellsOf(snapshot, (key) => !free.has(key))).filter((c) => c.front.length);
+  }
+
+  /** The snapshot's cells whose base64 key passes `wanted` (the ground in Russia always does). */
+  private async someCellsOf(snapshot: SnapshotRow, wanted: (key: string) => boolean): Promise<KeyedCell[]> {
     const model = `${this.territory.model(snapshot.source)}|${CELL_GEOMETRY_VERSION}`;
     // fast path: keys stored with the figures, geometry stored here: no polygon is cut again
-    const stored = this.territory.storedCellKeys(snapshot);
+    const stored = this.territory.storedCellKeys(snapshot)?.filter((c) => c.id === RUSSIA_CELL || wanted(c.key));
     if (stored) {
       const out: KeyedCell[] = [];
       for (const c of stored) {
@@ -102,7 +119,8 @@ export class ControlGeometry {
     }
     const engine = await this.territory.getEngine();
     const snapshotCells = await this.territory.snapshotCells(snapshot);
-    const { cells, russia } = snapshotCells;
+    const { russia } = snapshotCells;
+    const cells = snapshotCells.cells.filter((e) => wanted(e.key));
     // the pieces of every cell to compute, cut together (each feature once)
     const missing = cells.filter((e) => !this.lookup(model, toUrl(e.key)));
     engine.preparePieces(missing);

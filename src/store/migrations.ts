@@ -133,4 +133,13 @@ export const MIGRATIONS: Migration[] = [
       update.run(encodeFeatureIds(Array.from(new Uint32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)))), r.id);
     }
   },
+  // 7: the cells found to hold no front when their figures were computed (control/front-line.ts
+  //    mayHaveFront), so that a date's first front computes only the others
+  `
+  CREATE TABLE front_free (
+    model TEXT NOT NULL,                -- control-model fingerprint and cell geometry version
+    keys BLOB NOT NULL                  -- 20-byte cell keys, one after another
+  );
+  CREATE INDEX front_free_model ON front_free (model);
+  `,
 ];

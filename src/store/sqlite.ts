@@ -249,6 +249,15 @@ export class Store {
     this.sql('INSERT OR REPLACE INTO control_cells (model, key, data) VALUES (?, ?, ?)').run(model, key, data);
   }
 
+  /** Cell keys recorded as holding no front under a model, as the blobs of 20-byte keys they were added in. */
+  frontFreeKeys(model: string): Buffer[] {
+    return (this.sql('SELECT keys FROM front_free WHERE model = ?').all(model) as { keys: Buffer }[]).map((r) => r.keys);
+  }
+
+  addFrontFreeKeys(model: string, keys: Buffer): void {
+    this.sql('INSERT INTO front_free (model, keys) VALUES (?, ?)').run(model, keys);
+  }
+
   /** A snapshot's stored cell keys (analytics/figures.ts encoding), under a model. */
   snapshotCellKeys(snapshotId: number, model: string): Buffer | undefined {
     return (this.sql('SELECT cells FROM snapshot_cells WHERE snapshot_id = ? AND model = ?').get(snapshotId, model) as { cells: Buffer } | undefined)?.cells;
