@@ -95,9 +95,6 @@ export const RUSSIA_CELL = -1;
  */
 export interface CellControl { ru: MultiPolygon; ua: MultiPolygon; contested: MultiPolygon; front: Line[] }
 
-/** The pieces of a cell's occupied and contested features inside it. */
-export interface CellPieces { occupied: MultiPolygon[]; contested: MultiPolygon[] }
-
 /** How many computed cells' ground the engine keeps (see cellGround). */
 const RECENT_GROUND_CELLS = 64;
 
@@ -460,8 +457,7 @@ export class ControlEngine {
   }
 
   /** The pieces in a cell, cut first where needed. */
-  /** The pieces of a cell's features inside it, cut first where needed: all its control depends on. */
-  private piecesIn(e: CellEntry): CellPieces {
+  private piecesIn(e: CellEntry): { occupied: MultiPolygon[]; contested: MultiPolygon[] } {
     this.preparePieces([e]);
     return { occupied: e.occupied.map((m) => this.pieceOf(m.f.id, e.id)!), contested: e.contested.map((m) => this.pieceOf(m.f.id, e.id)!) };
   }
@@ -483,7 +479,6 @@ export class ControlEngine {
     return mp;
   }
 
-  /** The features' parts inside Russia with their statuses: all the ground in Russia depends on. */
   private partsInRussia(feats: TerritoryFeature[]): RussiaPart[] {
     return feats.map((f) => ({ status: f.status, russia: this.russiaPart(f) }));
   }
@@ -701,7 +696,7 @@ export class ControlEngine {
     const ukrCell = this.countryCell('UKR', id);
     if (!ukrCell) return out;
     this.geos.run((s) => {
-      const { ru, c } = this.cellGround(s, e.key, () => this.piecesIn(e), ukrCell);
+      const { ru, c } = this.cellGround(s, e, ukrCell);
       const ruMp = ru ? s.toMultiPolygon(ru) : [];
       const cMp = c ? s.toMultiPolygon(c) : [];
       out[2 * n] = totals ? totals[totals.length - 2]! : areaKm2(ruMp);
@@ -729,17 +724,17 @@ export class ControlEngine {
    * (an import refreshes each set in use, one after the other), or its control geometry, does
    * not union its pieces again.
    */
-  private cellGround(s: Scope, key: string, pieces: () => CellPieces, ukrCell: MultiPolygon): { ru: Geom | undefined; c: Geom | undefined } {
-    let g = this.recentGround.get(key);
+  private cellGround(s: Scope, e: CellEntry, ukrCell: MultiPolygon): { ru: Geom | undefined; c: Geom | undefined } {
+    let g = this.recentGround.get(e.key);
     if (!g) {
-      const { occupied, contested } = pieces();
+      const { occupied, contested } = this.piecesIn(e);
       const u = s.from(ukrCell);
       const c = contested.length ? s.intersection(s.unionAll(contested, { valid: true }), u) : undefined;
       let ru = occupied.length ? s.intersection(s.unionAll(occupied, { valid: true }), u) : undefined;
       if (ru && c) ru = s.difference(ru, c);
       // clones outlive the scope; the same geometry, so what is computed from it is the same
       g = { ru: ru && this.geos.clone(ru), c: c && this.geos.clone(c) };
-      this.recentGround.set(key, g);
+      this.recentGround.set(e.key, g);
       if (this.recentGround.size > RECENT_GROUND_CELLS) {
         const [oldest, old] = this.recentGround.entries().next().value as [string, { ru?: Geom; c?: Geom }];
         this.recentGround.delete(oldest);
@@ -797,22 +792,17 @@ export class ControlEngine {
    * Control geometry of one Ukrainian cell: RU and contested ground, and the front inside the
    * cell unless `front` is false (the front costs most of the time, and `change` needs none).
    */
-  cellControl(e: CellEntry, opts: { front?: boolean } = {}): CellControl {
-    return this.cellControlOf(e.id, e.key, () => this.piecesIn(e), opts);
-  }
-
-  /** The same from the cell's pieces (as piecesIn gives them). */
-  private cellControlOf(id: number, key: string, pieces: () => CellPieces, { front: withFront = true } = {}): CellControl {
-    const ukrCell = this.countryCell('UKR', id);
+  cellControl(e: CellEntry, { front: withFront = true } = {}): CellControl {
+    const ukrCell = this.countryCell('UKR', e.id);
     if (!ukrCell) return { ru: [], ua: [], contested: [], front: [] };
     return this.geos.run((s) => {
-      const { ru, c } = this.cellGround(s, key, pieces, ukrCell);
+      const { ru, c } = this.cellGround(s, e, ukrCell);
       const ruMp = ru ? s.toMultiPolygon(ru) : [];
       // the front: RU's outline (gaps closed) where it meets UA or contested ground
       let front: Line[] = [];
       if (ruMp.length && withFront) {
-        const b = cellBBox(id);
-        const outline = this.outlineNearCell(id);
+        const b = cellBBox(e.id);
+        const outline = this.outlineNearCell(e.id);
         if (mayHaveFront(ruMp, b, outline)) front = frontInCell(s, ruMp, b, outline);
       }
       return { ru: ruMp, ua: [], contested: c ? s.toMultiPolygon(c) : [], front };
@@ -823,12 +813,8 @@ export class ControlEngine {
    * Control geometry of the ground in Russia: UA-held and contested ground (slivers removed) and
    * the front around it unless `front` is false.
    */
-  russiaControl(r: RussiaEntry, opts: { front?: boolean } = {}): CellControl {
-    return this.russiaControlOf(this.partsInRussia(r.feats), opts);
-  }
-
-  /** The same from the features' parts in Russia (as partsInRussia gives them). */
-  private russiaControlOf(parts: RussiaPart[], { front: withFront = true } = {}): CellControl {
+  russiaControl(r: RussiaEntry, { front: withFront = true } = {}): CellControl {
+    const parts = this.partsInRussia(r.feats);
     return this.geos.run((s) => {
       const { ua, contested } = this.russiaGround(s, parts);
       const uaMp = s.toMultiPolygon(ua), cMp = s.toMultiPolygon(contested);

@@ -200,14 +200,14 @@ export class ControlGeometry {
       const entries = new Map(cut.cells.map((e) => [e.id, e]));
       // the pieces of every cell to compute, cut together (each feature once)
       engine.preparePieces(toCompute.filter((id) => id !== RUSSIA_CELL).map((id) => entries.get(id)!));
-      const blobs = toCompute.map((id) => encodeCell(id === RUSSIA_CELL ? engine.russiaControl(cut.russia!, { front: false }) : engine.cellControl(entries.get(id)!, { front: false })));
-      toCompute.forEach((id, i) => {
+      for (const id of toCompute) {
         const key = k.keys.get(id)!;
-        const control = decodeCell(blobs[i]!); // rounded, as a stored cell is
+        const blob = encodeCell(id === RUSSIA_CELL ? engine.russiaControl(cut.russia!, { front: false }) : engine.cellControl(entries.get(id)!, { front: false }));
+        const control = decodeCell(blob); // rounded, as a stored cell is
         this.memory.set(`${groundModel}|${key}`, control);
-        fresh.push({ key, blob: blobs[i]! });
+        fresh.push({ key, blob });
         known.set(id, control);
-      });
+      }
     }
     for (const id of ids) {
       const control = known.get(id);
