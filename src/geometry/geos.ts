@@ -9,7 +9,10 @@
  * Geometries cross the wasm boundary as flat rings (in) and WKB (out). A `Geom` wraps a
  * GEOS pointer; callers free what they create (`using`-style helpers below keep it short).
  */
-import initGeosJs from 'geos-wasm';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type initGeosJs from 'geos-wasm';
 import type { Line, MultiPolygon, Polygon, Ring } from './flat.js';
 
 type GeosModule = Awaited<ReturnType<typeof initGeosJs>>;
@@ -18,8 +21,35 @@ let loading: Promise<Geos> | undefined;
 
 /** The process-wide GEOS instance (wasm start-up costs ~100 ms, so it is shared). */
 export function getGeos(): Promise<Geos> {
-  loading ??= initGeosJs({ errorHandler: (msg: string) => { throw new GeosError(msg); }, noticeHandler: () => undefined } as never).then((g) => new Geos(g));
+  loading ??= loadGeosWasm().then(({ init }) => startGeos(init));
   return loading;
+}
+
+/** A GEOS instance from a loader's init function (a loader module holds one instance). */
+export async function startGeos(init: typeof initGeosJs): Promise<Geos> {
+  return new Geos(await init({ errorHandler: (msg: string) => { throw new GeosError(msg); }, noticeHandler: () => undefined } as never));
+}
+
+/**
+ * Where the build put geos-wasm's binary apart from its loader (scripts/vendor-geos.mjs): two
+ * levels up from this file is the package root, whether it runs from src/ or dist/.
+ */
+const SPLIT_GEOS_DIR = fileURLToPath(new URL('../../dist/vendor/geos-wasm/', import.meta.url));
+/** The global the split loader reads its binary from (the name scripts/vendor-geos.mjs gives it). */
+const SPLIT_GEOS_BINARY = Symbol.for('frontline.geos-wasm.binary');
+
+/**
+ * geos-wasm's loader: the build's split copy when there is one (~110 ms faster to start, see
+ * scripts/vendor-geos.mjs), else the package as shipped.
+ */
+export async function loadGeosWasm(dir = SPLIT_GEOS_DIR): Promise<{ init: typeof initGeosJs; split: boolean }> {
+  const loader = join(dir, 'geos.esm.js'), wasm = join(dir, 'geos.wasm');
+  if (existsSync(loader) && existsSync(wasm)) {
+    (globalThis as Record<symbol, unknown>)[SPLIT_GEOS_BINARY] = readFileSync(wasm);
+    const m = (await import(pathToFileURL(loader).href)) as { default: typeof initGeosJs };
+    return { init: m.default, split: true };
+  }
+  return { init: (await import('geos-wasm')).default, split: false };
 }
 
 export class GeosError extends Error {}
