@@ -12,14 +12,65 @@ const WGS84 = geodesicLib.Geodesic.WGS84;
 const A = 6378137, F = 1 / 298.257223563, E2 = F * (2 - F);
 const RAD = Math.PI / 180;
 
-/** Absolute area of one ring in m². */
+/**
+ * Absolute area of one ring in m²: the sum over its edges of the area between the edge and the
+ * equator (GeographicLib's S12), as GeographicLib's PolygonArea sums it.
+ *
+ * An edge spanning at most SHORT_SEGMENT_DEG in latitude and longitude gets its S12 in closed
+ * form: the latitudes are mapped to authalic latitudes ξ (an equal-area map onto the sphere of
+ * the ellipsoid's area), where the edge's area down to the equator is that of a great-circle
+ * quadrilateral, tan(E/2) = tan(Δλ/2)·(tan(ξ₁/2) + tan(ξ₂/2)) / (1 + tan(ξ₁/2)·tan(ξ₂/2)), times
+ * the authalic radius squared. Over such a span the geodesic and that great circle enclose the
+ * same area to some 0.003 m² per edge at worst (a test bounds it against GeographicLib), and it
+ * costs a few transcendental functions where GeographicLib's inverse problem iterates: a tenth
+ * of the time. Longer edges, and a ring that could go round a pole, go to GeographicLib.
+ */
 export function ringAreaM2(ring: Ring): number {
   const n = ring.length / 2 - 1; // the closing vertex repeats the first
+  if (n < 3) return 0;
+  let s12 = 0, primeMeridianCrossings = 0;
+  let lon1 = ring[0]!, lat1 = ring[1]!, t1 = tanHalfAuthalic(lat1);
+  for (let i = 2; i < ring.length; i += 2) {
+    const lon2 = ring[i]!, lat2 = ring[i + 1]!;
+    const t2 = tanHalfAuthalic(lat2);
+    const dLon = lon2 - lon1;
+    if (Math.abs(dLon) > 180) return polygonAreaM2(ring);
+    if ((lon1 <= 0) !== (lon2 <= 0)) primeMeridianCrossings++;
+    if (Math.abs(dLon) <= SHORT_SEGMENT_DEG && Math.abs(lat2 - lat1) <= SHORT_SEGMENT_DEG) {
+      s12 += 2 * AUTHALIC_R2 * Math.atan2(Math.tan((dLon * RAD) / 2) * (t1 + t2), 1 + t1 * t2);
+    } else {
+      s12 += WGS84.Inverse(lat1, lon1, lat2, lon2, geodesicLib.Geodesic.AREA).S12 ?? 0;
+    }
+    lon1 = lon2;
+    lat1 = lat2;
+    t1 = t2;
+  }
+  // an odd number of crossings: the ring goes round a pole, which PolygonArea accounts for
+  if (primeMeridianCrossings % 2) return polygonAreaM2(ring);
+  return Math.abs(s12);
+}
+
+/** GeographicLib's PolygonArea over a ring (m², absolute). */
+export function polygonAreaM2(ring: Ring): number {
+  const n = ring.length / 2 - 1;
   if (n < 3) return 0;
   const poly = WGS84.Polygon(false);
   for (let i = 0; i < n; i++) poly.AddPoint(ring[2 * i + 1]!, ring[2 * i]!);
   const r = poly.Compute(false, true);
   return Math.abs(r.area ?? 0);
+}
+
+/** Eccentricity, and q(φ) of the authalic latitude: sin ξ = q(φ) / q(90°). */
+const E = Math.sqrt(E2);
+function authalicQ(sinPhi: number): number {
+  return (1 - E2) * (sinPhi / (1 - E2 * sinPhi * sinPhi) - Math.log((1 - E * sinPhi) / (1 + E * sinPhi)) / (2 * E));
+}
+const QP = authalicQ(1);
+/** The authalic radius squared: the sphere of the ellipsoid's area. */
+const AUTHALIC_R2 = (A * A * QP) / 2;
+function tanHalfAuthalic(latDeg: number): number {
+  const sinXi = Math.min(1, Math.max(-1, authalicQ(Math.sin(latDeg * RAD)) / QP));
+  return Math.tan(Math.asin(sinXi) / 2);
 }
 
 /** Area of a multipolygon in km²: outer rings minus holes. */
