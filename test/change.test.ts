@@ -24,6 +24,10 @@ import { exportStatuses } from '../bench/reference/export-statuses.js';
 import { Store } from '../src/store/sqlite.js';
 import { FigureService } from '../src/analytics/figures.js';
 import { snapshotAt } from '../src/analytics/area.js';
+import { getGeos } from '../src/geometry/geos.js';
+import { boundaryTransitions, overlayTransitions, type ChangePiece } from '../src/analytics/transitions.js';
+import type { KeyedCell } from '../src/control/geometry.js';
+import type { SnapshotRow } from '../src/store/sqlite.js';
 
 /** A cell key as the API writes it (base64url) back to base64, as the figures store it. */
 const fromUrlKey = (k: string): string => Buffer.from(k.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('base64');
@@ -104,12 +108,63 @@ test('change keeps what it computed: asking again gives the same answer, and its
   try {
     const n = (like: string): number => (store.prepare('SELECT count(*) AS n FROM control_cells WHERE model LIKE ?').get(like) as { n: number }).n;
     assert.ok(n('%|ground-only') > 0, 'cells without their front stored under their own model');
+    const transitions = (): number => (store.prepare('SELECT count(*) AS n FROM cell_transitions').get() as { n: number }).n;
+    const stored = transitions();
+    assert.ok(stored > 0, 'the differing cells\' transitions are stored');
+    // asked again, the answer comes from the stored transitions: nothing new is computed
+    const cells = n('%');
+    assert.deepEqual(json<Change>(args), first);
+    assert.equal(transitions(), stored);
+    assert.equal(n('%'), cells);
   } finally {
     store.close();
   }
   // a front on the same date computes full cells: the stored ground-only ones are not taken for them
   const front = json<Front>(['front', '--at', '2023-04-15']);
   assert.ok(front.length_km > 300, `front on 2023-04-15: ${front.length_km} km`);
+});
+
+test('transitions from the outlines that differ agree with overlays of the whole cells', async (t) => {
+  const store = new Store(db);
+  try {
+    const figures = new FigureService(store);
+    const geometry = figures.controlGeometry();
+    const geos = await getGeos();
+    let cells = 0, overlaid = 0, worst = 0;
+    // a week, a month, a season, two years: from a few cells with small moves to most of the front
+    for (const [from, to] of [['2022-04-10', '2022-04-17'], ['2022-09-01', '2022-10-01'], ['2023-05-01', '2023-08-20'], ['2023-01-10', '2025-01-10']] as const) {
+      const at = (day: string): SnapshotRow => snapshotAt(store, 'deepstate', new Date(`${day}T23:59:59Z`));
+      const [cellsA, cellsB] = await geometry.differingCells(at(from), at(to));
+      const byId = (list: KeyedCell[]): Map<number, KeyedCell> => new Map(list.map((c) => [c.cell, c]));
+      const A = byId(cellsA), B = byId(cellsB);
+      for (const id of new Set([...A.keys(), ...B.keys()])) {
+        cells++;
+        const sums = (pieces: ChangePiece[]): Map<string, number> => {
+          const m = new Map<string, number>();
+          for (const p of pieces) m.set(`${p.from}>${p.to}`, (m.get(`${p.from}>${p.to}`) ?? 0) + p.km2);
+          return m;
+        };
+        const fast = geos.run((s) => boundaryTransitions(s, id, A.get(id), B.get(id)));
+        const slow = sums(geos.run((s) => overlayTransitions(s, id, A.get(id), B.get(id))));
+        if (!fast) {
+          overlaid++;
+          continue;
+        }
+        const got = sums(fast);
+        for (const k of new Set([...got.keys(), ...slow.keys()])) {
+          const x = got.get(k) ?? 0, y = slow.get(k) ?? 0;
+          // slivers where outlines nearly meet are the only difference: metres², on pieces of up to 1,000 km²
+          assert.ok(Math.abs(x - y) < 0.01 + 1e-5 * y, `${from} → ${to}, cell ${id}, ${k}: ${x} km² from outlines, ${y} km² by overlays`);
+          worst = Math.max(worst, Math.abs(x - y));
+        }
+      }
+    }
+    assert.ok(cells > 150, `${cells} cells compared`);
+    assert.ok(overlaid <= cells / 100, `${overlaid} of ${cells} cells left to overlays`);
+    t.diagnostic(`${cells} cells, ${overlaid} left to overlays, largest difference ${(worst * 1e6).toFixed(0)} m²`);
+  } finally {
+    store.close();
+  }
 });
 
 test('changed pieces as GeoJSON: one feature per piece, areas adding up to the totals', () => {

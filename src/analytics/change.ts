@@ -9,18 +9,21 @@
  *   gained − lost = area at the second date − area at the first,
  * up to the rounding of stored cell geometry (1e-7°), which the tests bound.
  */
-import { getGeos } from '../geometry/geos.js';
+import { getGeos, type Geom } from '../geometry/geos.js';
 import { bboxOf } from '../geometry/flat.js';
 import { areaKm2 } from '../geometry/geodesic.js';
 import { ControlEngine, RUSSIA_CELL, type PreparedRegionSet } from '../control/engine.js';
-import type { ControlGeometry, KeyedCell } from '../control/geometry.js';
+import { cellGeometryModel, fromUrl, type ControlGeometry, type KeyedCell } from '../control/geometry.js';
 import { UserError } from '../model/errors.js';
 import type { SnapshotRow, Store } from '../store/sqlite.js';
 import { areaAt, round, SIDES, snapshotRef, type Side, type SnapshotRef } from './area.js';
-import { cellTransitions, type ChangePiece } from './transitions.js';
+import { cellTransitions, decodeTransitions, encodeTransitions, TRANSITIONS_VERSION, type ChangePiece } from './transitions.js';
 import type { FigureService, Provenance } from './figures.js';
 
 export type { ChangePiece } from './transitions.js';
+
+/** The key stored for a cell absent at one of the two dates (it holds no ground there). */
+const NO_CELL = Buffer.alloc(0);
 
 export interface ChangeRow {
   region: string;
@@ -58,19 +61,34 @@ export class ChangeService {
     return pieces;
   }
 
+  /**
+   * The transitions of every differing cell: stored ones (by the cell's keys at both dates),
+   * else computed from the cells' ground and stored. A computed cell's pieces are used as they
+   * will be read back (rounded to 1e-7°), so no answer depends on whether they were stored.
+   */
   private async computePieces(a: SnapshotRow, b: SnapshotRow): Promise<ChangePiece[]> {
-    const [cellsA, cellsB] = await this.geometry.differingCells(a, b);
+    const model = `${cellGeometryModel(this.figures.model(b.source))}|${TRANSITIONS_VERSION}`;
+    const keyBytes = (k: string | undefined): Buffer => (k === undefined ? NO_CELL : fromUrl(k));
+    const byCell = new Map<number, ChangePiece[]>();
+    const [cellsA, cellsB] = await this.geometry.differingCells(a, b, (id, ka, kb) => {
+      const blob = this.store.cellTransitions(model, keyBytes(ka), keyBytes(kb));
+      if (blob) byCell.set(id, decodeTransitions(blob, id));
+      return !blob;
+    });
     const byId = (cells: KeyedCell[]): Map<number, KeyedCell> => new Map(cells.map((c) => [c.cell, c]));
     const mapA = byId(cellsA), mapB = byId(cellsB);
-    const ids = [...new Set([...mapA.keys(), ...mapB.keys()])].sort((x, y) => x - y);
+    const fresh: { a: Buffer; b: Buffer; blob: Buffer }[] = [];
     const geos = await getGeos();
-    const out: ChangePiece[] = [];
-    for (const id of ids) {
+    for (const id of new Set([...mapA.keys(), ...mapB.keys()])) {
       const ca = mapA.get(id), cb = mapB.get(id);
-      if (ca && cb && ca.key === cb.key) continue;
-      out.push(...geos.run((s) => cellTransitions(s, id, ca, cb)));
+      const blob = encodeTransitions(geos.run((s) => cellTransitions(s, id, ca, cb)));
+      fresh.push({ a: keyBytes(ca?.key), b: keyBytes(cb?.key), blob });
+      byCell.set(id, decodeTransitions(blob, id));
     }
-    return out;
+    if (fresh.length && !this.store.db.readonly) {
+      this.store.transaction(() => { for (const f of fresh) this.store.putCellTransitions(model, f.a, f.b, f.blob); });
+    }
+    return [...byCell.keys()].sort((x, y) => x - y).flatMap((id) => byCell.get(id)!);
   }
 
   /** Gains and losses per side and region between two snapshots (a before b). */
@@ -111,11 +129,14 @@ export class ChangeService {
 function regionShares(geos: Awaited<ReturnType<typeof getGeos>>, engine: ControlEngine, set: PreparedRegionSet, p: ChangePiece): { index: number; km2: number }[] {
   const out: { index: number; km2: number }[] = [];
   geos.run((s) => {
-    const g = s.from(p.mp);
+    // a transition's faces can share edges, rounded to 1e-7° as stored: repaired into valid
+    // polygons (MakeValid merges them) where a region cuts the piece, and only there
+    let repaired: Geom | undefined;
+    const piece = (): Geom => (repaired ??= s.valid(p.mp));
     if (p.cell !== RUSSIA_CELL) {
       for (const rp of engine.regionPiecesInCell(set, p.cell)) {
         // a region covering the cell (a whole country, or an oblast around it) holds the piece entirely
-        const km2 = rp.whole ? p.km2 : areaKm2(s.toMultiPolygon(s.intersection(g, s.from(rp.mp))));
+        const km2 = rp.whole ? p.km2 : areaKm2(s.toMultiPolygon(s.intersection(piece(), s.from(rp.mp))));
         if (km2 > 0) out.push({ index: rp.index, km2 });
       }
       return;
@@ -129,8 +150,8 @@ function regionShares(geos: Awaited<ReturnType<typeof getGeos>>, engine: Control
       }
       let km2 = 0;
       for (const id of cells) {
-        const piece = engine.regionPieceInRussia(set, index, id);
-        if (piece.length) km2 += areaKm2(s.toMultiPolygon(s.intersection(g, s.from(piece))));
+        const part = engine.regionPieceInRussia(set, index, id);
+        if (part.length) km2 += areaKm2(s.toMultiPolygon(s.intersection(piece(), s.from(part))));
       }
       if (km2 > 0) out.push({ index, km2 });
     });

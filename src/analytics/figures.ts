@@ -12,7 +12,7 @@ import { UserError } from '../model/errors.js';
 import type { SnapshotRow, Store } from '../store/sqlite.js';
 import type { Classifier } from '../rules/classifier.js';
 import { classifierFor } from './sources.js';
-import { CELL_GEOMETRY_VERSION, ControlGeometry } from '../control/geometry.js';
+import { cellGeometryModel, ControlGeometry } from '../control/geometry.js';
 import { decodeFeatureIndex, encodeFeatureIndex } from '../control/feature-index.js';
 
 export const COUNTRIES = 'countries';
@@ -265,9 +265,18 @@ export class FigureService {
     return keys;
   }
 
+  /**
+   * A cell's control totals as its figures measured them (km² of the other side's ground and of
+   * contested ground; base64 key), when stored: a cell measured empty needs no geometry.
+   */
+  controlTotals(source: string, key: string): { other: number; contested: number } | undefined {
+    const v = this.cellCache(COUNTRIES, this.model(source)).get(key);
+    return v && v.length >= 2 ? { other: v[v.length - 2]!, contested: v[v.length - 1]! } : undefined;
+  }
+
   /** What a cell's front depends on: the control model and the front's rule. */
   private frontModel(source: string): string {
-    return `${this.model(source)}|${CELL_GEOMETRY_VERSION}`;
+    return cellGeometryModel(this.model(source));
   }
 
   /**

@@ -31,7 +31,12 @@ export interface TerritoryProvider {
   saveCellKeys(snapshot: SnapshotRow, cells: SnapshotCells): void;
   /** Cells (base64 keys) recorded as holding no front when their figures were computed. */
   frontFree(source: string): Set<string>;
+  /** A cell's measured control totals (km²), if stored; base64 key. */
+  controlTotals(source: string, key: string): { other: number; contested: number } | undefined;
 }
+
+/** A cell that holds nothing of either side's ground beyond its owner's. */
+const EMPTY_CELL: CellControl = { ru: [], ua: [], contested: [], front: [] };
 
 export interface KeyedCell extends CellControl {
   /** Content key (base64url), stable across processes and databases with the same model. */
@@ -50,9 +55,13 @@ export const CELL_GEOMETRY_VERSION = 'front-margin-2km-exact/gaps-0.2km/v3';
 /** Model suffix of cells stored without their front (by `change`). */
 const GROUND_ONLY = 'ground-only';
 
+/** The model stored cells are keyed under: the control model and the cell geometry version. */
+export const cellGeometryModel = (model: string): string => `${model}|${CELL_GEOMETRY_VERSION}`;
+
 /** A cell key as stored and hashed (base64) in the form the API and the map use (base64url). */
 export const toUrl = (b64: string): string => b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-const fromUrl = (k: string): Buffer => Buffer.from(k.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+/** A cell key (base64url) as the bytes the database stores. */
+export const fromUrl = (k: string): Buffer => Buffer.from(k.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
 
 export function encodeCell(c: CellControl): Buffer {
   return encodeFlatCollection([
@@ -104,7 +113,7 @@ export class ControlGeometry {
 
   /** The snapshot's cells whose base64 key passes `wanted` (the ground in Russia always does). */
   private async someCellsOf(snapshot: SnapshotRow, wanted: (key: string) => boolean): Promise<KeyedCell[]> {
-    const model = `${this.territory.model(snapshot.source)}|${CELL_GEOMETRY_VERSION}`;
+    const model = cellGeometryModel(this.territory.model(snapshot.source));
     // fast path: keys stored with the figures, geometry stored here: no polygon is cut again
     const stored = this.territory.storedCellKeys(snapshot)?.filter((c) => c.id === RUSSIA_CELL || wanted(c.key));
     if (stored) {
@@ -122,10 +131,13 @@ export class ControlGeometry {
     const { russia } = snapshotCells;
     const cells = snapshotCells.cells.filter((e) => wanted(e.key));
     // the pieces of every cell to compute, cut together (each feature once)
+    // cells the figures measured empty are stored empty, without cutting or computing anything
     const missing = cells.filter((e) => !this.lookup(model, toUrl(e.key)));
-    engine.preparePieces(missing);
-    const fresh = missing.map((e) => ({ key: toUrl(e.key), blob: encodeCell(engine.cellControl(e)) }));
-    if (russia && !this.lookup(model, toUrl(russia.key))) fresh.push({ key: toUrl(russia.key), blob: encodeCell(engine.russiaControl(russia)) });
+    const empty = (key: string): boolean => this.measuredEmpty(snapshot.source, toUrl(key)) !== undefined;
+    const toCompute = missing.filter((e) => !empty(e.key));
+    engine.preparePieces(toCompute);
+    const fresh = missing.map((e) => ({ key: toUrl(e.key), blob: encodeCell(empty(e.key) ? EMPTY_CELL : engine.cellControl(e)) }));
+    if (russia && !this.lookup(model, toUrl(russia.key))) fresh.push({ key: toUrl(russia.key), blob: encodeCell(empty(russia.key) ? EMPTY_CELL : engine.russiaControl(russia)) });
     // a fresh cell is used as it will be read back (rounded), so no answer depends on whether
     // its cells were computed now or stored before
     for (const f of fresh) this.memory.set(`${model}|${f.key}`, decodeCell(f.blob));
@@ -143,17 +155,18 @@ export class ControlGeometry {
 
   /**
    * The cells whose content differs between two snapshots, from each of them: all that `change`
-   * needs. Cells with the same key in both are not looked at. A differing cell that is not stored
+   * needs (`wanted`: of those, the ones it has no transitions for). Cells with the same key in
+   * both are not looked at. A differing cell that is not stored
    * yet is computed without its front (unused by `change`, and most of a cell's time) and stored
    * as such under a model of its own; its ground is the very ground of the full cell. The
    * snapshots' cell keys are stored too, so asking again cuts and computes nothing.
    */
-  async differingCells(a: SnapshotRow, b: SnapshotRow): Promise<[KeyedCell[], KeyedCell[]]> {
+  async differingCells(a: SnapshotRow, b: SnapshotRow, wanted: (cell: number, keyA: string | undefined, keyB: string | undefined) => boolean = () => true): Promise<[KeyedCell[], KeyedCell[]]> {
     const [ka, kb] = [await this.keysOf(a), await this.keysOf(b)];
     const differs = new Set<number>();
     for (const [id, key] of ka.keys) if (kb.keys.get(id) !== key) differs.add(id);
     for (const [id, key] of kb.keys) if (ka.keys.get(id) !== key) differs.add(id);
-    const ids = [...differs].sort((x, y) => x - y);
+    const ids = [...differs].filter((id) => wanted(id, ka.keys.get(id), kb.keys.get(id))).sort((x, y) => x - y);
     return [await this.groundOf(a, ka, ids), await this.groundOf(b, kb, ids)];
   }
 
@@ -182,7 +195,7 @@ export class ControlGeometry {
   }
 
   private async groundOf(snapshot: SnapshotRow, k: { keys: Map<number, string>; cut?: SnapshotCells }, ids: number[]): Promise<KeyedCell[]> {
-    const model = `${this.territory.model(snapshot.source)}|${CELL_GEOMETRY_VERSION}`;
+    const model = cellGeometryModel(this.territory.model(snapshot.source));
     // cells without their front are stored apart, so that nothing taking a stored cell for a full one gets one
     const groundModel = `${model}|${GROUND_ONLY}`;
     const out: KeyedCell[] = [];
@@ -190,7 +203,7 @@ export class ControlGeometry {
     const known = new Map<number, CellControl>();
     for (const id of ids) {
       const key = k.keys.get(id);
-      const control = key === undefined ? undefined : this.lookup(model, key) ?? this.lookup(groundModel, key);
+      const control = key === undefined ? undefined : this.lookup(model, key) ?? this.lookup(groundModel, key) ?? this.measuredEmpty(snapshot.source, key);
       if (control) known.set(id, control);
     }
     const toCompute = ids.filter((id) => k.keys.has(id) && !known.has(id));
@@ -222,6 +235,15 @@ export class ControlGeometry {
     return out;
   }
 
+  /**
+   * An empty cell when the figures measured none of its ground (most often the ground in Russia,
+   * whose slivers along the border are all removed): nothing to cut or compute for it.
+   */
+  private measuredEmpty(source: string, key: string): CellControl | undefined {
+    const t = this.territory.controlTotals(source, fromUrl(key).toString('base64'));
+    return t && t.other === 0 && t.contested === 0 ? EMPTY_CELL : undefined;
+  }
+
   /** Stores encoded cells under a model (inside the caller's transaction). */
   private insertCells(model: string, cells: { key: string; blob: Buffer }[]): void {
     for (const c of cells) this.store.putControlCell(model, fromUrl(c.key), c.blob);
@@ -232,7 +254,7 @@ export class ControlGeometry {
    * decoding any), so that preparing the whole history a second time costs almost nothing.
    */
   async ensureStored(snapshot: SnapshotRow): Promise<void> {
-    const model = `${this.territory.model(snapshot.source)}|${CELL_GEOMETRY_VERSION}`;
+    const model = cellGeometryModel(this.territory.model(snapshot.source));
     const stored = this.territory.storedCellKeys(snapshot);
     if (stored) {
       if (stored.every((c) => this.store.hasControlCell(model, Buffer.from(c.key, 'base64')))) return;
@@ -242,7 +264,7 @@ export class ControlGeometry {
 
   /** Stored cells by key (for clients that already hold a snapshot's key list); unknown keys are absent. */
   cells(source: string, keys: string[]): Map<string, CellControl> {
-    const model = `${this.territory.model(source)}|${CELL_GEOMETRY_VERSION}`;
+    const model = cellGeometryModel(this.territory.model(source));
     const out = new Map<string, CellControl>();
     for (const k of keys) {
       const c = this.lookup(model, k);

@@ -198,6 +198,16 @@ export class Geos {
     return this.g.GEOSDifference(a as never, b as never) as unknown as Geom;
   }
 
+  /** Every face that fully noded lines enclose, as a collection of polygons (nested faces too). */
+  polygonize(lines: Geom): Geom {
+    const M = this.g.Module;
+    const ptr = M._malloc(4);
+    M.HEAPU32[ptr / 4] = lines;
+    const out = this.g.GEOSPolygonize(ptr as never, 1) as unknown as Geom;
+    M._free(ptr);
+    return out;
+  }
+
   clipByRect(geom: Geom, minX: number, minY: number, maxX: number, maxY: number): Geom {
     return this.g.GEOSClipByRect(geom as never, minX, minY, maxX, maxY) as unknown as Geom;
   }
@@ -270,6 +280,8 @@ export class Scope {
   }
   intersection(a: Geom, b: Geom): Geom { return this.keep(this.geos.intersection(a, b)); }
   difference(a: Geom, b: Geom): Geom { return this.keep(this.geos.difference(a, b)); }
+  polygonize(lines: Geom): Geom { return this.keep(this.geos.polygonize(lines)); }
+  unaryUnion(g: Geom): Geom { return this.keep(this.geos.unaryUnion(g)); }
   clip(g: Geom, minX: number, minY: number, maxX: number, maxY: number): Geom {
     return this.keep(this.geos.clipByRect(g, minX, minY, maxX, maxY));
   }

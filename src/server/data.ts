@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import { COUNTRIES, FigureService, type SnapshotFigures } from '../analytics/figures.js';
 import type { CellControl, RegionFigure } from '../control/engine.js';
-import { CELL_GEOMETRY_VERSION, ControlGeometry, decodeCell, toUrl, type SnapshotControl } from '../control/geometry.js';
+import { cellGeometryModel, ControlGeometry, decodeCell, toUrl, type SnapshotControl } from '../control/geometry.js';
 import { UserError } from '../model/errors.js';
 import { Store, type SnapshotRow } from '../store/sqlite.js';
 import { MIGRATIONS } from '../store/migrations.js';
@@ -142,7 +142,7 @@ class ServerGeometry extends ControlGeometry {
   }
 
   private modelOf(source: string): string {
-    return `${this.figureService.model(source)}|${CELL_GEOMETRY_VERSION}`;
+    return cellGeometryModel(this.figureService.model(source));
   }
 
   /** Reads the source's stored cells (once per model: a new model gets a new ServerGeometry). */

@@ -142,4 +142,15 @@ export const MIGRATIONS: Migration[] = [
   );
   CREATE INDEX front_free_model ON front_free (model);
   `,
+  // 8: the pieces that changed side inside a cell between two of its versions
+  //    (analytics/transitions.ts), so that a change asked again overlays nothing
+  `
+  CREATE TABLE cell_transitions (
+    model TEXT NOT NULL,                -- control-model fingerprint, cell geometry and transitions versions
+    key_a BLOB NOT NULL,                -- the cell's key at the first date (empty: no such cell)
+    key_b BLOB NOT NULL,                -- and at the second
+    data BLOB NOT NULL,                 -- encodeTransitions
+    PRIMARY KEY (model, key_a, key_b)
+  ) WITHOUT ROWID;
+  `,
 ];

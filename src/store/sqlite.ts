@@ -249,6 +249,14 @@ export class Store {
     this.sql('INSERT OR REPLACE INTO control_cells (model, key, data) VALUES (?, ?, ?)').run(model, key, data);
   }
 
+  cellTransitions(model: string, keyA: Buffer, keyB: Buffer): Buffer | undefined {
+    return (this.sql('SELECT data FROM cell_transitions WHERE model = ? AND key_a = ? AND key_b = ?').get(model, keyA, keyB) as { data: Buffer } | undefined)?.data;
+  }
+
+  putCellTransitions(model: string, keyA: Buffer, keyB: Buffer, data: Buffer): void {
+    this.sql('INSERT OR REPLACE INTO cell_transitions (model, key_a, key_b, data) VALUES (?, ?, ?, ?)').run(model, keyA, keyB, data);
+  }
+
   /** Cell keys recorded as holding no front under a model, as the blobs of 20-byte keys they were added in. */
   frontFreeKeys(model: string): Buffer[] {
     return (this.sql('SELECT keys FROM front_free WHERE model = ?').all(model) as { keys: Buffer }[]).map((r) => r.keys);
