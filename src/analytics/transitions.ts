@@ -11,9 +11,9 @@
  *
  * The faces are then checked against the cells: per side, the area that came in minus the area
  * that went out must be the difference of the side's area between the two dates (in square
- * degrees). A cell that fails the check (none on the history; possible in principle where rings
- * touch themselves) is computed by overlays of the whole cell instead, as is the ground of one
- * snapshot when the other has none.
+ * degrees). A cell that fails the check (none on the history; possible in principle where a
+ * vertex of one version lies on an edge of the other, leaving lines that do not close) is
+ * computed by overlays of the whole cell instead.
  */
 import type { Geom, Scope } from '../geometry/geos.js';
 import { decodeFlatCollection, encodeFlatCollection } from '../geometry/codec.js';

@@ -57,6 +57,21 @@ test('ring areas with short edges in closed form agree with GeographicLib\'s Pol
   }
 });
 
+test('cells\' sides along meridians and parallels: the same areas as PolygonArea', () => {
+  // a 0.5° cell, a clipped one with a ragged edge, and a strip two cells wide
+  const rings = [
+    Float64Array.of(35, 48, 35.5, 48, 35.5, 48.5, 35, 48.5, 35, 48),
+    Float64Array.of(35, 48, 35.5, 48, 35.5, 48.5, 35.3, 48.5, 35.3021, 48.4987, 35.2, 48.3, 35, 48.31, 35, 48),
+    Float64Array.of(30, 50, 31, 50, 31, 50.5, 30, 50.5, 30, 50),
+  ];
+  for (const ring of rings) {
+    const got = ringAreaM2(ring), want = polygonAreaM2(ring);
+    assert.ok(Math.abs(got - want) < 0.01, `${got} m² against ${want} m²`);
+    // the same edge again (from the memo of parallels) gives the same area
+    assert.equal(ringAreaM2(ring), got);
+  }
+});
+
 test('a ring round a pole, or across the antimeridian, is left to PolygonArea', () => {
   const polar = Float64Array.from([0, 85, 90, 85, 180, 85, -90, 85, 0, 85].flatMap((v, i, a) => (i % 2 ? [] : [v, a[i + 1]!])));
   assert.equal(ringAreaM2(polar), polygonAreaM2(polar));

@@ -36,8 +36,12 @@ export function ringAreaM2(ring: Ring): number {
     const dLon = lon2 - lon1;
     if (Math.abs(dLon) > 180) return polygonAreaM2(ring);
     if ((lon1 <= 0) !== (lon2 <= 0)) primeMeridianCrossings++;
-    if (Math.abs(dLon) <= SHORT_SEGMENT_DEG && Math.abs(lat2 - lat1) <= SHORT_SEGMENT_DEG) {
+    if (dLon === 0) {
+      // along a meridian (a cell's side): the geodesic is the meridian, with nothing between it and the equator
+    } else if (Math.abs(dLon) <= SHORT_SEGMENT_DEG && Math.abs(lat2 - lat1) <= SHORT_SEGMENT_DEG) {
       s12 += 2 * AUTHALIC_R2 * Math.atan2(Math.tan((dLon * RAD) / 2) * (t1 + t2), 1 + t1 * t2);
+    } else if (lat1 === lat2) {
+      s12 += alongParallelS12(lat1, dLon);
     } else {
       s12 += WGS84.Inverse(lat1, lon1, lat2, lon2, geodesicLib.Geodesic.AREA).S12 ?? 0;
     }
@@ -48,6 +52,22 @@ export function ringAreaM2(ring: Ring): number {
   // an odd number of crossings: the ring goes round a pole, which PolygonArea accounts for
   if (primeMeridianCrossings % 2) return polygonAreaM2(ring);
   return Math.abs(s12);
+}
+
+/**
+ * S12 of the geodesic between two points of one parallel, which depends on the latitude and the
+ * difference of longitude alone: the cells' top and bottom edges repeat these by the thousand.
+ */
+const parallelS12 = new Map<string, number>();
+function alongParallelS12(lat: number, dLon: number): number {
+  const key = `${lat} ${dLon}`;
+  let v = parallelS12.get(key);
+  if (v === undefined) {
+    v = WGS84.Inverse(lat, 0, lat, dLon, geodesicLib.Geodesic.AREA).S12 ?? 0;
+    if (parallelS12.size > 100_000) parallelS12.clear();
+    parallelS12.set(key, v);
+  }
+  return v;
 }
 
 /** GeographicLib's PolygonArea over a ring (m², absolute). */
