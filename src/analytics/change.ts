@@ -70,24 +70,24 @@ export class ChangeService {
     const model = `${cellGeometryModel(this.figures.model(b.source))}|${TRANSITIONS_VERSION}`;
     const keyBytes = (k: string | undefined): Buffer => (k === undefined ? NO_CELL : fromUrl(k));
     const byCell = new Map<number, ChangePiece[]>();
-    const [cellsA, cellsB] = await this.geometry.differingCells(a, b, (id, ka, kb) => {
-      const blob = this.store.cellTransitions(model, keyBytes(ka), keyBytes(kb));
-      if (blob) byCell.set(id, decodeTransitions(blob, id));
-      return !blob;
-    });
-    const byId = (cells: KeyedCell[]): Map<number, KeyedCell> => new Map(cells.map((c) => [c.cell, c]));
-    const mapA = byId(cellsA), mapB = byId(cellsB);
     const fresh: { a: Buffer; b: Buffer; blob: Buffer }[] = [];
-    const geos = await getGeos();
-    for (const id of new Set([...mapA.keys(), ...mapB.keys()])) {
-      const ca = mapA.get(id), cb = mapB.get(id);
-      const blob = encodeTransitions(geos.run((s) => cellTransitions(s, id, ca, cb)));
-      fresh.push({ a: keyBytes(ca?.key), b: keyBytes(cb?.key), blob });
-      byCell.set(id, decodeTransitions(blob, id));
-    }
-    if (fresh.length && !this.store.db.readonly) {
-      this.store.transaction(() => { for (const f of fresh) this.store.putCellTransitions(model, f.a, f.b, f.blob); });
-    }
+    // the cells and transitions computed are stored together, at the end
+    await this.geometry.writingOnce(async () => {
+      const [cellsA, cellsB] = await this.geometry.differingCells(a, b, (id, ka, kb) => {
+        const blob = this.store.cellTransitions(model, keyBytes(ka), keyBytes(kb));
+        if (blob) byCell.set(id, decodeTransitions(blob, id));
+        return !blob;
+      });
+      const byId = (cells: KeyedCell[]): Map<number, KeyedCell> => new Map(cells.map((c) => [c.cell, c]));
+      const mapA = byId(cellsA), mapB = byId(cellsB);
+      const geos = await getGeos();
+      for (const id of new Set([...mapA.keys(), ...mapB.keys()])) {
+        const ca = mapA.get(id), cb = mapB.get(id);
+        const blob = encodeTransitions(geos.run((s) => cellTransitions(s, id, ca, cb)));
+        fresh.push({ a: keyBytes(ca?.key), b: keyBytes(cb?.key), blob });
+        byCell.set(id, decodeTransitions(blob, id));
+      }
+    }, () => { for (const f of fresh) this.store.putCellTransitions(model, f.a, f.b, f.blob); });
     return [...byCell.keys()].sort((x, y) => x - y).flatMap((id) => byCell.get(id)!);
   }
 

@@ -143,13 +143,11 @@ export class ControlGeometry {
     for (const f of fresh) this.memory.set(`${model}|${f.key}`, decodeCell(f.blob));
     const out: KeyedCell[] = cells.map((e) => ({ key: toUrl(e.key), cell: e.id, ...this.lookup(model, toUrl(e.key))! }));
     if (russia) out.push({ key: toUrl(russia.key), cell: RUSSIA_CELL, ...this.lookup(model, toUrl(russia.key))! });
-    if (this.writable) {
-      this.store.transaction(() => {
-        this.insertCells(model, fresh);
-        this.territory.saveCellKeys(snapshot, snapshotCells);
-        this.territory.saveFreshIndexes();
-      });
-    }
+    this.write(() => {
+      this.insertCells(model, fresh);
+      this.territory.saveCellKeys(snapshot, snapshotCells);
+      this.territory.saveFreshIndexes();
+    });
     return out;
   }
 
@@ -178,12 +176,10 @@ export class ControlGeometry {
     const stored = this.territory.storedCellKeys(snapshot);
     if (stored) return { keys: new Map(stored.map((c) => [c.id, toUrl(c.key)])) };
     const cut = await this.cut(snapshot);
-    if (this.writable) {
-      this.store.transaction(() => {
-        this.territory.saveCellKeys(snapshot, cut.cut);
-        this.territory.saveFreshIndexes();
-      });
-    }
+    this.write(() => {
+      this.territory.saveCellKeys(snapshot, cut.cut);
+      this.territory.saveFreshIndexes();
+    });
     return cut;
   }
 
@@ -226,8 +222,8 @@ export class ControlGeometry {
       const control = known.get(id);
       if (control) out.push({ key: k.keys.get(id)!, cell: id, ...control });
     }
-    if (this.writable && fresh.length) {
-      this.store.transaction(() => {
+    if (fresh.length) {
+      this.write(() => {
         this.insertCells(groundModel, fresh);
         this.territory.saveFreshIndexes();
       });
@@ -242,6 +238,35 @@ export class ControlGeometry {
   private measuredEmpty(source: string, key: string): CellControl | undefined {
     const t = this.territory.controlTotals(source, fromUrl(key).toString('base64'));
     return t && t.other === 0 && t.contested === 0 ? EMPTY_CELL : undefined;
+  }
+
+  /** Writes held back by writingOnce, if one is running. */
+  private pending?: (() => void)[];
+
+  /** Stores something now, in a transaction of its own, or at the end of the running writingOnce. */
+  private write(fn: () => void): void {
+    if (!this.writable) return;
+    if (this.pending) this.pending.push(fn);
+    else this.store.transaction(fn);
+  }
+
+  /**
+   * Runs `work` with every write this geometry makes meanwhile held back, then makes them, with
+   * `more`, in one transaction: one commit (one sync to disk) for a whole `change` instead of
+   * one per date and one for its transitions. If `work` fails nothing is written, as nothing
+   * stored is needed for an answer.
+   */
+  async writingOnce<T>(work: () => Promise<T>, more: () => void): Promise<T> {
+    const pending: (() => void)[] = [];
+    this.pending = pending;
+    try {
+      const out = await work();
+      this.pending = undefined;
+      if (this.writable) this.store.transaction(() => { for (const w of pending) w(); more(); });
+      return out;
+    } finally {
+      this.pending = undefined;
+    }
   }
 
   /** Stores encoded cells under a model (inside the caller's transaction). */
