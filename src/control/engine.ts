@@ -479,6 +479,7 @@ export class ControlEngine {
     return mp;
   }
 
+  /** The features' parts inside Russia with their statuses: all the ground in Russia depends on. */
   private partsInRussia(feats: TerritoryFeature[]): RussiaPart[] {
     return feats.map((f) => ({ status: f.status, russia: this.russiaPart(f) }));
   }
@@ -836,6 +837,7 @@ export class ControlEngine {
     return ControlEngine.cellsCovering(around).flatMap((id) => segmentsNear(this.cellOutline(country, id), around));
   }
 
+  /** Keys of the cells computed for figures since takeFreshFrontFree last ran that hold no front. */
   private readonly freshFrontFree: string[] = [];
 
   /** Ukraine's outline around a cell, indexed; cached (a cell's front is computed once per key). */

@@ -130,14 +130,16 @@ export class ControlGeometry {
     const snapshotCells = await this.territory.snapshotCells(snapshot);
     const { russia } = snapshotCells;
     const cells = snapshotCells.cells.filter((e) => wanted(e.key));
-    // the pieces of every cell to compute, cut together (each feature once)
-    // cells the figures measured empty are stored empty, without cutting or computing anything
+    // cells the figures measured empty are stored empty, without cutting or computing anything;
+    // the pieces of every other cell to compute are cut together (each feature once)
     const missing = cells.filter((e) => !this.lookup(model, toUrl(e.key)));
-    const empty = (key: string): boolean => this.measuredEmpty(snapshot.source, toUrl(key)) !== undefined;
-    const toCompute = missing.filter((e) => !empty(e.key));
-    engine.preparePieces(toCompute);
-    const fresh = missing.map((e) => ({ key: toUrl(e.key), blob: encodeCell(empty(e.key) ? EMPTY_CELL : engine.cellControl(e)) }));
-    if (russia && !this.lookup(model, toUrl(russia.key))) fresh.push({ key: toUrl(russia.key), blob: encodeCell(empty(russia.key) ? EMPTY_CELL : engine.russiaControl(russia)) });
+    const empty = new Set(missing.filter((e) => this.measuredEmpty(snapshot.source, e.key)).map((e) => e.key));
+    engine.preparePieces(missing.filter((e) => !empty.has(e.key)));
+    const fresh = missing.map((e) => ({ key: toUrl(e.key), blob: encodeCell(empty.has(e.key) ? EMPTY_CELL : engine.cellControl(e)) }));
+    if (russia && !this.lookup(model, toUrl(russia.key))) {
+      const control = this.measuredEmpty(snapshot.source, russia.key) ?? engine.russiaControl(russia);
+      fresh.push({ key: toUrl(russia.key), blob: encodeCell(control) });
+    }
     // a fresh cell is used as it will be read back (rounded), so no answer depends on whether
     // its cells were computed now or stored before
     for (const f of fresh) this.memory.set(`${model}|${f.key}`, decodeCell(f.blob));
@@ -199,7 +201,7 @@ export class ControlGeometry {
     const known = new Map<number, CellControl>();
     for (const id of ids) {
       const key = k.keys.get(id);
-      const control = key === undefined ? undefined : this.lookup(model, key) ?? this.lookup(groundModel, key) ?? this.measuredEmpty(snapshot.source, key);
+      const control = key === undefined ? undefined : this.lookup(model, key) ?? this.lookup(groundModel, key) ?? this.measuredEmpty(snapshot.source, fromUrl(key).toString('base64'));
       if (control) known.set(id, control);
     }
     const toCompute = ids.filter((id) => k.keys.has(id) && !known.has(id));
@@ -233,10 +235,11 @@ export class ControlGeometry {
 
   /**
    * An empty cell when the figures measured none of its ground (most often the ground in Russia,
-   * whose slivers along the border are all removed): nothing to cut or compute for it.
+   * whose slivers along the border are all removed): nothing to cut or compute for it. `key`:
+   * base64, as the figures store it.
    */
   private measuredEmpty(source: string, key: string): CellControl | undefined {
-    const t = this.territory.controlTotals(source, fromUrl(key).toString('base64'));
+    const t = this.territory.controlTotals(source, key);
     return t && t.other === 0 && t.contested === 0 ? EMPTY_CELL : undefined;
   }
 
@@ -261,7 +264,6 @@ export class ControlGeometry {
     this.pending = pending;
     try {
       const out = await work();
-      this.pending = undefined;
       if (this.writable) this.store.transaction(() => { for (const w of pending) w(); more(); });
       return out;
     } finally {

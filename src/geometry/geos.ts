@@ -275,8 +275,7 @@ export class Scope {
   unionAll(parts: MultiPolygon[], opts: { valid?: boolean } = {}): Geom {
     if (parts.length === 1 && opts.valid) return this.from(parts[0]!);
     const geoms = parts.map((p) => (opts.valid ? this.geos.fromMultiPolygon(p) : this.geos.clone(this.valid(p))));
-    const coll = this.keep(this.geos.collect(geoms));
-    return this.keep(this.geos.unaryUnion(coll));
+    return this.unaryUnion(this.keep(this.geos.collect(geoms)));
   }
   intersection(a: Geom, b: Geom): Geom { return this.keep(this.geos.intersection(a, b)); }
   difference(a: Geom, b: Geom): Geom { return this.keep(this.geos.difference(a, b)); }
