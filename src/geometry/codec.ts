@@ -127,7 +127,11 @@ export type FlatPart = { type: 'MultiPolygon'; polygons: Float64Array[][] } | { 
  * cells of a change across two years).
  */
 export function encodeFlatCollection(parts: FlatPart[]): Buffer {
-  const w = new ByteWriter();
+  // room for the usual case, 2–3 bytes per coordinate: a cell is one allocation, not 64 KiB
+  let coords = 0;
+  for (const p of parts) for (const r of p.type === 'MultiPolygon' ? p.polygons.flat() : p.lines) coords += r.length;
+  const w = new ByteWriter(64 + 3 * coords);
+  w.bytes(Uint8Array.of(QUANTIZED_STORED));
   let px = 0, py = 0;
   const ring = (r: Float64Array): void => {
     w.uvarint(r.length / 2);
@@ -154,7 +158,7 @@ export function encodeFlatCollection(parts: FlatPart[]): Buffer {
       p.lines.forEach(ring);
     }
   }
-  return Buffer.concat([Buffer.from([QUANTIZED_STORED]), w.view()]);
+  return w.result();
 }
 
 /** Reads a collection of multipolygons and multilines into flat arrays (the inverse of encodeFlatCollection). */

@@ -6,13 +6,15 @@ export class ByteWriter {
   private buf: Buffer;
   len = 0;
 
+  // not zero-filled: only the bytes written are ever read back (view, result), and clearing
+  // memory that is written next anyway was most of what encoding a small geometry cost
   constructor(initialSize = 1 << 16) {
-    this.buf = Buffer.alloc(initialSize);
+    this.buf = Buffer.allocUnsafe(initialSize);
   }
 
   private ensure(n: number): void {
     if (this.len + n <= this.buf.length) return;
-    const next = Buffer.alloc(Math.max(this.buf.length * 2, this.len + n));
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
     this.buf.copy(next, 0, 0, this.len);
     this.buf = next;
   }
