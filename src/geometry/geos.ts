@@ -12,6 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CODE_CACHE_FILE, readCodeCache } from './geos-code-cache.js';
 import type initGeosJs from 'geos-wasm';
 import type { Line, MultiPolygon, Polygon, Ring } from './flat.js';
 
@@ -25,9 +26,16 @@ export function getGeos(): Promise<Geos> {
   return loading;
 }
 
-/** A GEOS instance from a loader's init function (a loader module holds one instance). */
+/**
+ * A GEOS instance from a loader's init function (a loader module holds one instance). GEOS's
+ * error handler records the message and returns: GEOS then cleans up and returns its error value,
+ * and the wrapper throws a GeosError. Throwing from the handler itself would unwind GEOS's C++
+ * frames without their destructors, and the build's binary catches any exception inside GEOS as
+ * a C++ one (scripts/geos-wasm-invokes.mjs).
+ */
 export async function startGeos(init: typeof initGeosJs): Promise<Geos> {
-  return new Geos(await init({ errorHandler: (msg: string) => { throw new GeosError(msg); }, noticeHandler: () => undefined } as never));
+  const errors: string[] = [];
+  return new Geos(await init({ errorHandler: (msg: string) => { errors.push(msg); }, noticeHandler: () => undefined } as never), errors);
 }
 
 /**
@@ -35,21 +43,51 @@ export async function startGeos(init: typeof initGeosJs): Promise<Geos> {
  * levels up from this file is the package root, whether it runs from src/ or dist/.
  */
 const SPLIT_GEOS_DIR = fileURLToPath(new URL('../../dist/vendor/geos-wasm/', import.meta.url));
-/** The global the split loader reads its binary from (the name scripts/vendor-geos.mjs gives it). */
+/** The globals the split loader reads its binary and a compiled module from (names from scripts/vendor-geos.mjs). */
 const SPLIT_GEOS_BINARY = Symbol.for('frontline.geos-wasm.binary');
+const SPLIT_GEOS_INSTANTIATE = Symbol.for('frontline.geos-wasm.instantiate');
+
+/** Emscripten's instantiateWasm hook: instantiates `module` and hands the instance to the loader. */
+type InstantiateHook = (imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance) => unknown) => WebAssembly.Exports;
+
+export interface GeosLoader {
+  init: typeof initGeosJs;
+  /** The build's split copy (else the package as shipped). */
+  split: boolean;
+  /** GEOS's code came from the code cache (src/geometry/geos-code-cache.ts). */
+  cached: boolean;
+  /** The module, when compiled here (`compile`): the build serializes it. */
+  module?: WebAssembly.Module;
+}
 
 /**
  * geos-wasm's loader: the build's split copy when there is one (~110 ms faster to start, see
- * scripts/vendor-geos.mjs), else the package as shipped.
+ * scripts/vendor-geos.mjs), with the code the build cached for it when that loads, else the
+ * package as shipped. `codeCache: false` (or FRONTLINE_GEOS_CODE_CACHE=0) compiles GEOS as usual;
+ * `compile` compiles it here and returns the module too (the build trains and serializes it).
  */
-export async function loadGeosWasm(dir = SPLIT_GEOS_DIR): Promise<{ init: typeof initGeosJs; split: boolean }> {
+export async function loadGeosWasm(dir = SPLIT_GEOS_DIR, opts: { codeCache?: boolean; compile?: boolean } = {}): Promise<GeosLoader> {
   const loader = join(dir, 'geos.esm.js'), wasm = join(dir, 'geos.wasm');
   if (existsSync(loader) && existsSync(wasm)) {
-    (globalThis as Record<symbol, unknown>)[SPLIT_GEOS_BINARY] = readFileSync(wasm);
+    const bytes = readFileSync(wasm);
+    const useCache = opts.codeCache !== false && !opts.compile && process.env.FRONTLINE_GEOS_CODE_CACHE !== '0';
+    const module = opts.compile ? new WebAssembly.Module(bytes) : useCache ? readCodeCache(join(dir, CODE_CACHE_FILE), bytes) : undefined;
     const m = (await import(pathToFileURL(loader).href)) as { default: typeof initGeosJs };
-    return { init: m.default, split: true };
+    const hook: InstantiateHook | undefined = module && ((imports, receive) => {
+      const instance = new WebAssembly.Instance(module, imports);
+      receive(instance);
+      return instance.exports;
+    });
+    // the loader reads both globals when its init runs (synchronously, at its start)
+    const init = ((config: never) => {
+      const g = globalThis as Record<symbol, unknown>;
+      g[SPLIT_GEOS_BINARY] = bytes;
+      g[SPLIT_GEOS_INSTANTIATE] = hook;
+      return m.default(config);
+    }) as typeof initGeosJs;
+    return { init, split: true, cached: !opts.compile && module !== undefined, module: opts.compile ? module : undefined };
   }
-  return { init: (await import('geos-wasm')).default, split: false };
+  return { init: (await import('geos-wasm')).default, split: false, cached: false };
 }
 
 export class GeosError extends Error {}
@@ -62,10 +100,17 @@ const GEOS_MULTIPOLYGON = 6;
 const GEOS_GEOMETRYCOLLECTION = 7;
 
 export class Geos {
-  constructor(private readonly g: GeosModule) {}
+  /** `errors`: where GEOS's error handler puts its messages (see startGeos). */
+  constructor(private readonly g: GeosModule, private readonly errors: string[] = []) {}
+
+  /** A GEOS call's result, or the GeosError for what GEOS reported while making it. */
+  private ok<T>(result: T): T {
+    if (this.errors.length) throw new GeosError(this.errors.splice(0).join('; '));
+    return result;
+  }
 
   get version(): string {
-    return String(this.g.GEOSversion());
+    return String(this.ok(this.g.GEOSversion()));
   }
 
   private ring(ring: Ring): number {
@@ -73,9 +118,9 @@ export class Geos {
     const n = ring.length / 2;
     const ptr = M._malloc(ring.length * 8);
     M.HEAPF64.set(ring, ptr / 8);
-    const seq = this.g.GEOSCoordSeq_copyFromBuffer(ptr, n, 0 as never, 0 as never);
+    const seq = this.ok(this.g.GEOSCoordSeq_copyFromBuffer(ptr, n, 0 as never, 0 as never));
     M._free(ptr);
-    return this.g.GEOSGeom_createLinearRing(seq) as unknown as number;
+    return this.ok(this.g.GEOSGeom_createLinearRing(seq)) as unknown as number;
   }
 
   private polygon(poly: Polygon): number {
@@ -84,7 +129,7 @@ export class Geos {
     const holes = poly.slice(1).map((r) => this.ring(r));
     const hp = M._malloc(Math.max(1, holes.length) * 4);
     M.HEAPU32.set(holes, hp / 4);
-    const p = this.g.GEOSGeom_createPolygon(shell as never, hp as never, holes.length) as unknown as number;
+    const p = this.ok(this.g.GEOSGeom_createPolygon(shell as never, hp as never, holes.length)) as unknown as number;
     M._free(hp);
     return p;
   }
@@ -93,7 +138,7 @@ export class Geos {
     const M = this.g.Module;
     const ptr = M._malloc(Math.max(1, parts.length) * 4);
     M.HEAPU32.set(parts, ptr / 4);
-    const c = this.g.GEOSGeom_createCollection(type, ptr as never, parts.length) as unknown as Geom;
+    const c = this.ok(this.g.GEOSGeom_createCollection(type, ptr as never, parts.length)) as unknown as Geom;
     M._free(ptr);
     return c;
   }
@@ -116,9 +161,9 @@ export class Geos {
       if (line.length < 4) continue;
       const ptr = M._malloc(line.length * 8);
       M.HEAPF64.set(line, ptr / 8);
-      const seq = this.g.GEOSCoordSeq_copyFromBuffer(ptr, line.length / 2, 0 as never, 0 as never);
+      const seq = this.ok(this.g.GEOSCoordSeq_copyFromBuffer(ptr, line.length / 2, 0 as never, 0 as never));
       M._free(ptr);
-      parts.push(this.g.GEOSGeom_createLineString(seq) as unknown as number);
+      parts.push(this.ok(this.g.GEOSGeom_createLineString(seq)) as unknown as number);
     }
     return this.collection(GEOS_MULTILINESTRING, parts);
   }
@@ -131,10 +176,10 @@ export class Geos {
   private wkb(geom: Geom): Uint8Array {
     const M = this.g.Module;
     const sizePtr = M._malloc(4);
-    const buf = this.g.GEOSGeomToWKB_buf(geom as never, sizePtr as never) as unknown as number;
+    const buf = this.ok(this.g.GEOSGeomToWKB_buf(geom as never, sizePtr as never)) as unknown as number;
     const size = M.HEAPU32[sizePtr / 4]!;
     const bytes = M.HEAPU8.slice(buf, buf + size);
-    this.g.GEOSFree(buf as never);
+    this.ok(this.g.GEOSFree(buf as never));
     M._free(sizePtr);
     return bytes;
   }
@@ -151,51 +196,51 @@ export class Geos {
 
   /** The boundary: a polygon's rings as lines. */
   boundary(geom: Geom): Geom {
-    return this.g.GEOSBoundary(geom as never) as unknown as Geom;
+    return this.ok(this.g.GEOSBoundary(geom as never)) as unknown as Geom;
   }
 
   /** Sews lines that meet end to end into longer lines. */
   lineMerge(geom: Geom): Geom {
-    return this.g.GEOSLineMerge(geom as never) as unknown as Geom;
+    return this.ok(this.g.GEOSLineMerge(geom as never)) as unknown as Geom;
   }
 
   /** Douglas–Peucker simplification that keeps rings valid and apart (for display only). */
   simplify(geom: Geom, tolerance: number): Geom {
-    return this.g.GEOSTopologyPreserveSimplify(geom as never, tolerance) as unknown as Geom;
+    return this.ok(this.g.GEOSTopologyPreserveSimplify(geom as never, tolerance)) as unknown as Geom;
   }
 
   isEmpty(geom: Geom): boolean {
-    return Boolean(this.g.GEOSisEmpty(geom as never));
+    return Boolean(this.ok(this.g.GEOSisEmpty(geom as never)));
   }
 
   isValid(geom: Geom): boolean {
-    return this.g.GEOSisValid(geom as never) === 1;
+    return this.ok(this.g.GEOSisValid(geom as never)) === 1;
   }
 
   /** Repairs an invalid geometry with GEOS's "structure" method, keeping only its area. */
   makeValid(geom: Geom): Geom {
-    const params = this.g.GEOSMakeValidParams_create();
-    this.g.GEOSMakeValidParams_setMethod(params, 1 as never); // GEOS_MAKE_VALID_STRUCTURE
-    this.g.GEOSMakeValidParams_setKeepCollapsed(params, 0);
-    const out = this.g.GEOSMakeValidWithParams(geom as never, params) as unknown as Geom;
-    this.g.GEOSMakeValidParams_destroy(params);
+    const params = this.ok(this.g.GEOSMakeValidParams_create());
+    this.ok(this.g.GEOSMakeValidParams_setMethod(params, 1 as never)); // GEOS_MAKE_VALID_STRUCTURE
+    this.ok(this.g.GEOSMakeValidParams_setKeepCollapsed(params, 0));
+    const out = this.ok(this.g.GEOSMakeValidWithParams(geom as never, params)) as unknown as Geom;
+    this.ok(this.g.GEOSMakeValidParams_destroy(params));
     return out;
   }
 
   unaryUnion(geom: Geom): Geom {
-    return this.g.GEOSUnaryUnion(geom as never) as unknown as Geom;
+    return this.ok(this.g.GEOSUnaryUnion(geom as never)) as unknown as Geom;
   }
 
   union(a: Geom, b: Geom): Geom {
-    return this.g.GEOSUnion(a as never, b as never) as unknown as Geom;
+    return this.ok(this.g.GEOSUnion(a as never, b as never)) as unknown as Geom;
   }
 
   intersection(a: Geom, b: Geom): Geom {
-    return this.g.GEOSIntersection(a as never, b as never) as unknown as Geom;
+    return this.ok(this.g.GEOSIntersection(a as never, b as never)) as unknown as Geom;
   }
 
   difference(a: Geom, b: Geom): Geom {
-    return this.g.GEOSDifference(a as never, b as never) as unknown as Geom;
+    return this.ok(this.g.GEOSDifference(a as never, b as never)) as unknown as Geom;
   }
 
   /** Every face that fully noded lines enclose, as a collection of polygons (nested faces too). */
@@ -203,22 +248,22 @@ export class Geos {
     const M = this.g.Module;
     const ptr = M._malloc(4);
     M.HEAPU32[ptr / 4] = lines;
-    const out = this.g.GEOSPolygonize(ptr as never, 1) as unknown as Geom;
+    const out = this.ok(this.g.GEOSPolygonize(ptr as never, 1)) as unknown as Geom;
     M._free(ptr);
     return out;
   }
 
   clipByRect(geom: Geom, minX: number, minY: number, maxX: number, maxY: number): Geom {
-    return this.g.GEOSClipByRect(geom as never, minX, minY, maxX, maxY) as unknown as Geom;
+    return this.ok(this.g.GEOSClipByRect(geom as never, minX, minY, maxX, maxY)) as unknown as Geom;
   }
 
   /** Planar buffer in the geometry's own units; callers project first (see control/slivers.ts). */
   buffer(geom: Geom, distance: number, quadrantSegments = 8): Geom {
-    return this.g.GEOSBuffer(geom as never, distance, quadrantSegments) as unknown as Geom;
+    return this.ok(this.g.GEOSBuffer(geom as never, distance, quadrantSegments)) as unknown as Geom;
   }
 
   intersects(a: Geom, b: Geom): boolean {
-    return this.g.GEOSIntersects(a as never, b as never) === 1;
+    return this.ok(this.g.GEOSIntersects(a as never, b as never)) === 1;
   }
 
   /**
@@ -226,19 +271,19 @@ export class Geos {
    * small piece touches it costs far less than an overlay that would come out empty.
    */
   prepare(g: Geom): Prepared {
-    return this.g.GEOSPrepare(g as never) as unknown as Prepared;
+    return this.ok(this.g.GEOSPrepare(g as never)) as unknown as Prepared;
   }
 
   preparedIntersects(p: Prepared, g: Geom): boolean {
-    return this.g.GEOSPreparedIntersects(p as never, g as never) === 1;
+    return this.ok(this.g.GEOSPreparedIntersects(p as never, g as never)) === 1;
   }
 
   clone(geom: Geom): Geom {
-    return this.g.GEOSGeom_clone(geom as never) as unknown as Geom;
+    return this.ok(this.g.GEOSGeom_clone(geom as never)) as unknown as Geom;
   }
 
   destroy(...geoms: (Geom | undefined)[]): void {
-    for (const g of geoms) if (g) this.g.GEOSGeom_destroy(g as never);
+    for (const g of geoms) if (g) this.ok(this.g.GEOSGeom_destroy(g as never));
   }
 
   /** Runs a boolean pipeline on flat polygons and frees every intermediate. */
