@@ -93,10 +93,11 @@ export function boundaryTransitions(s: Scope, cell: number, a: CellControl | und
  * on the same side is dropped and one with the ground on opposite sides is kept.
  */
 function differingSegments(layers: MultiPolygon[]): Line[] {
-  const ids = new Map<string, number>();
+  const key = vertexKey(layers);
+  const ids = new Map<number | string, number>();
   const xy: number[] = [];
   const vertex = (x: number, y: number): number => {
-    const k = `${x} ${y}`;
+    const k = key(x, y);
     let id = ids.get(k);
     if (id === undefined) {
       ids.set(k, (id = xy.length / 2));
@@ -131,6 +132,35 @@ function differingSegments(layers: MultiPolygon[]): Line[] {
     out.push(Float64Array.of(xy[2 * u]!, xy[2 * u + 1]!, xy[2 * v]!, xy[2 * v + 1]!));
   }
   return out;
+}
+
+/** The grid of stored geometry (1e-7°, geometry/codec.ts). */
+const GRID = 1e7;
+
+/**
+ * A key that tells vertices apart: a number when every vertex lies on the 1e-7° grid (as stored
+ * cells do) and the layers' extent in grid steps fits a double exactly, else a string. Numbers
+ * hash several times faster, and a cell has thousands of vertices.
+ */
+function vertexKey(layers: MultiPolygon[]): (x: number, y: number) => number | string {
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity, onGrid = true;
+  for (const mp of layers) {
+    for (const poly of mp) {
+      for (const ring of poly) {
+        for (let i = 0; i < ring.length; i += 2) {
+          const x = Math.round(ring[i]! * GRID), y = Math.round(ring[i + 1]! * GRID);
+          if (x / GRID !== ring[i] || y / GRID !== ring[i + 1]) onGrid = false;
+          if (x < minX) minX = x;
+          if (x > maxX) maxX = x;
+          if (y < minY) minY = y;
+          if (y > maxY) maxY = y;
+        }
+      }
+    }
+  }
+  const span = maxY - minY + 1;
+  if (!onGrid || !((maxX - minX + 1) * span < Number.MAX_SAFE_INTEGER)) return (x, y) => `${x} ${y}`;
+  return (x, y) => (Math.round(x * GRID) - minX) * span + (Math.round(y * GRID) - minY);
 }
 
 /**
