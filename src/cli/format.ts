@@ -21,3 +21,7 @@ export function grouped(x: number, decimals = 0): string {
 
 export const km2 = (x: number): string => grouped(Math.abs(x) < 0.05 ? 0 : x, 1);
 export const pct = (x: number): string => `${(Math.abs(x) < 0.0005 ? 0 : x * 100).toFixed(1)}%`;
+
+/** A snapshot as the first lines of a command's output name it. */
+export const snapLine = (label: string, s: { source: string; id: string; time: string; flag: string | null }): string =>
+  `${label} ${s.source} snapshot ${s.id} (${s.time})${s.flag ? ` FLAGGED: ${s.flag}` : ''}`;

@@ -54,9 +54,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   gazetteer: async () => (await import('./commands/places.js')).gazetteerCommand,
   serve: async () => (await import('./commands/serve.js')).serveCommand,
   change: async () => (await import('./commands/change.js')).changeCommand,
-  front: async () => (await import('./commands/change.js')).frontCommand,
-  peak: async () => (await import('./commands/change.js')).peakCommand,
-  ledger: async () => (await import('./commands/change.js')).ledgerCommand,
+  front: async () => (await import('./commands/front.js')).frontCommand,
+  peak: async () => (await import('./commands/peak.js')).peakCommand,
+  ledger: async () => (await import('./commands/ledger.js')).ledgerCommand,
 };
 
 export async function main(argv: string[], io: Io): Promise<number> {

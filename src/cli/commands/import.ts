@@ -7,7 +7,8 @@ import { constantClassifier, ruleSetClassifier } from '../../rules/classifier.js
 import type { SnapshotSource } from '../../sources/source.js';
 import { parseDate } from '../dates.js';
 import { progressBar } from '../progress.js';
-import { openStore, refreshSource, type Io } from '../context.js';
+import { openStore, type Io } from '../context.js';
+import { refreshSource } from '../refresh.js';
 
 const STATUSES = ['occupied', 'held', 'contested'] as const;
 
