@@ -10,9 +10,8 @@
  * each command's start-up, the binary copy takes a few. It holds the very same doubles (a test
  * compares them with the GeoJSON's).
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { decodeFlatFile, encodeFlatFile } from '../geometry/flat-file.js';
+import { decodeFlatFile, encodeFlatFile, LazyFlatFile } from '../geometry/flat-file.js';
 import { polygonsOf } from '../geometry/geojson.js';
 import type { GeoJSONGeometry } from '../geometry/codec.js';
 import { bboxOf, type BBox, type MultiPolygon } from '../geometry/flat.js';
@@ -52,13 +51,14 @@ export function parseBordersGeoJSON(text: string): Borders {
 }
 
 const MAGIC = 'frontline-borders/2';
+interface BordersHeader { magic: string; source: string; areaKm2: Borders['areaKm2']; bbox: Borders['bbox'] }
 
 export function encodeBorders(b: Borders): Buffer {
   return encodeFlatFile({ magic: MAGIC, source: b.source, areaKm2: b.areaKm2, bbox: b.bbox }, [b.ukraine, b.russia]);
 }
 
 export function decodeBorders(file: Buffer, origin = 'borders'): Borders {
-  const { header, mps } = decodeFlatFile<{ magic: string; source: string; areaKm2: Borders['areaKm2']; bbox: Borders['bbox'] }>(file, origin);
+  const { header, mps } = decodeFlatFile<BordersHeader>(file, origin);
   if (header.magic !== MAGIC || mps.length !== 2) throw new Error(`${origin}: not a ${MAGIC} file`);
   return { id: ID, source: header.source, ukraine: mps[0]!, russia: mps[1]!, areaKm2: header.areaKm2, bbox: header.bbox };
 }
@@ -72,11 +72,12 @@ export function decodeBorders(file: Buffer, origin = 'borders'): Borders {
 export interface CountryCells {
   grid: string;
   borders: string;
-  UKR: Map<number, MultiPolygon>;
-  RUS: Map<number, MultiPolygon>;
+  UKR: ReadonlyMap<number, MultiPolygon>;
+  RUS: ReadonlyMap<number, MultiPolygon>;
 }
 
 const CELLS_MAGIC = 'frontline-border-cells/1';
+interface CellsHeader { magic: string; grid: string; borders: string; ids: ['UKR' | 'RUS', number][] }
 
 export function encodeCountryCells(c: CountryCells): Buffer {
   const ids: [string, number][] = [];
@@ -91,23 +92,71 @@ export function encodeCountryCells(c: CountryCells): Buffer {
 }
 
 export function decodeCountryCells(file: Buffer, origin = 'border cells'): CountryCells {
-  const { header, mps } = decodeFlatFile<{ magic: string; grid: string; borders: string; ids: ['UKR' | 'RUS', number][] }>(file, origin);
+  const { header, mps } = decodeFlatFile<CellsHeader>(file, origin);
   if (header.magic !== CELLS_MAGIC || header.ids.length !== mps.length) throw new Error(`${origin}: not a ${CELLS_MAGIC} file`);
-  const out: CountryCells = { grid: header.grid, borders: header.borders, UKR: new Map(), RUS: new Map() };
+  const out = { grid: header.grid, borders: header.borders, UKR: new Map<number, MultiPolygon>(), RUS: new Map<number, MultiPolygon>() };
   header.ids.forEach(([country, id], i) => out[country].set(id, mps[i]!));
   return out;
 }
 
 let cached: Borders | undefined;
 
+/**
+ * The shipped borders, read as they are used (geometry/flat-file.ts, LazyFlatFile): most commands
+ * need only the header's areas and boxes, and the cells; each country's outline is read on first use.
+ */
 export function loadBorders(): Borders {
-  cached ??= decodeBorders(readFileSync(BORDERS_BINARY), fileURLToPath(BORDERS_BINARY));
+  if (!cached) {
+    const path = fileURLToPath(BORDERS_BINARY);
+    const file = new LazyFlatFile<BordersHeader>(path, path);
+    const h = file.header;
+    if (h.magic !== MAGIC || file.count !== 2) throw new Error(`${path}: not a ${MAGIC} file`);
+    cached = {
+      id: ID,
+      source: h.source,
+      get ukraine() { return file.get(0); },
+      get russia() { return file.get(1); },
+      areaKm2: h.areaKm2,
+      bbox: h.bbox,
+    };
+  }
   return cached;
 }
 
 let cachedCells: CountryCells | undefined;
 
+/** The shipped country cells, each read on first use (a change or a front needs a few dozen of some 600). */
 export function loadCountryCells(): CountryCells {
-  cachedCells ??= decodeCountryCells(readFileSync(BORDER_CELLS_BINARY), fileURLToPath(BORDER_CELLS_BINARY));
+  if (!cachedCells) {
+    const path = fileURLToPath(BORDER_CELLS_BINARY);
+    const file = new LazyFlatFile<CellsHeader>(path, path);
+    const h = file.header;
+    if (h.magic !== CELLS_MAGIC || h.ids.length !== file.count) throw new Error(`${path}: not a ${CELLS_MAGIC} file`);
+    const index = { UKR: new Map<number, number>(), RUS: new Map<number, number>() };
+    h.ids.forEach(([country, id], i) => index[country].set(id, i));
+    cachedCells = { grid: h.grid, borders: h.borders, UKR: new LazyCells(index.UKR, file), RUS: new LazyCells(index.RUS, file) };
+  }
   return cachedCells;
+}
+
+/** One country's cells of a LazyFlatFile, as a read-only map whose values are read when asked for. */
+class LazyCells implements ReadonlyMap<number, MultiPolygon> {
+  constructor(private readonly index: Map<number, number>, private readonly file: LazyFlatFile<CellsHeader>) {}
+  get size(): number { return this.index.size; }
+  has(id: number): boolean { return this.index.has(id); }
+  get(id: number): MultiPolygon | undefined {
+    const i = this.index.get(id);
+    return i === undefined ? undefined : this.file.get(i);
+  }
+  keys(): MapIterator<number> { return this.index.keys(); }
+  *entries(): MapIterator<[number, MultiPolygon]> {
+    for (const [id, i] of this.index) yield [id, this.file.get(i)];
+  }
+  *values(): MapIterator<MultiPolygon> {
+    for (const i of this.index.values()) yield this.file.get(i);
+  }
+  [Symbol.iterator](): MapIterator<[number, MultiPolygon]> { return this.entries(); }
+  forEach(fn: (value: MultiPolygon, key: number, map: ReadonlyMap<number, MultiPolygon>) => void): void {
+    for (const [id, mp] of this.entries()) fn(mp, id, this);
+  }
 }

@@ -195,8 +195,8 @@ export class ControlEngine {
   private readonly country: Partial<Record<Country, Geom>> = {};
   /** Each country cut into cells as they are needed: cell id → the country's part of it (null: none). */
   private readonly cells: Record<Country, Map<number, MultiPolygon | null>> = { UKR: new Map(), RUS: new Map() };
-  /** True when `cells` holds every cell with land (precut): a cell it lacks has none. */
-  private readonly precut: boolean;
+  /** The countries precut into cells, when cut from these borders on this grid: a cell it lacks has no land. */
+  private readonly cut?: CountryCells;
   private readonly total: Record<Country, number>;
   readonly stats = { cellHits: 0, cellMisses: 0, russiaHits: 0, russiaMisses: 0 };
 
@@ -207,8 +207,8 @@ export class ControlEngine {
   constructor(private readonly geos: Geos, readonly borders: Borders, cut?: CountryCells) {
     this.bbox = borders.bbox;
     this.total = { UKR: borders.areaKm2.UKR, RUS: borders.areaKm2.RUS };
-    this.precut = cut !== undefined && cut.grid === GRID && cut.borders === borders.id;
-    if (cut && this.precut) for (const c of ['UKR', 'RUS'] as const) for (const [id, mp] of cut[c]) this.cells[c].set(id, mp);
+    // the cells are taken from `cut` as they are needed (it may read them from disk only then)
+    if (cut && cut.grid === GRID && cut.borders === borders.id) this.cut = cut;
   }
 
   /**
@@ -263,7 +263,10 @@ export class ControlEngine {
   /** The country's part of a cell, cut on first use from its block, so a cell costs little. */
   private countryCell(country: Country, id: number): MultiPolygon | null {
     let c = this.cells[country].get(id);
-    if (c === undefined && this.precut) return null;
+    if (c === undefined && this.cut) {
+      c = this.cut[country].get(id) ?? null;
+      this.cells[country].set(id, c);
+    }
     if (c === undefined) {
       const ix = Math.floor(id / 1000), iy = id % 1000;
       const block = this.countryBlock(country, Math.floor(ix / BLOCK), Math.floor(iy / BLOCK));
@@ -293,7 +296,9 @@ export class ControlEngine {
 
   /** True when some cell of the range holds part of the country. */
   private hasLand(country: Country, x0: number, x1: number, y0: number, y1: number): boolean {
-    for (let x = x0; x <= x1; x++) for (let y = y0; y <= y1; y++) if (this.countryCell(country, cellId(x, y))) return true;
+    // with the cells precut, which have land is known without reading any
+    const has = this.cut ? (id: number) => this.cut![country].has(id) : (id: number) => this.countryCell(country, id) !== null;
+    for (let x = x0; x <= x1; x++) for (let y = y0; y <= y1; y++) if (has(cellId(x, y))) return true;
     return false;
   }
 
