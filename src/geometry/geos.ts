@@ -118,9 +118,10 @@ export class Geos {
     const n = ring.length / 2;
     const ptr = M._malloc(ring.length * 8);
     M.HEAPF64.set(ring, ptr / 8);
-    const seq = this.ok(this.g.GEOSCoordSeq_copyFromBuffer(ptr, n, 0 as never, 0 as never));
+    // the buffer is freed before an error is thrown, as after success
+    const seq = this.g.GEOSCoordSeq_copyFromBuffer(ptr, n, 0 as never, 0 as never);
     M._free(ptr);
-    return this.ok(this.g.GEOSGeom_createLinearRing(seq)) as unknown as number;
+    return this.ok(this.g.GEOSGeom_createLinearRing(this.ok(seq))) as unknown as number;
   }
 
   private polygon(poly: Polygon): number {
@@ -129,18 +130,18 @@ export class Geos {
     const holes = poly.slice(1).map((r) => this.ring(r));
     const hp = M._malloc(Math.max(1, holes.length) * 4);
     M.HEAPU32.set(holes, hp / 4);
-    const p = this.ok(this.g.GEOSGeom_createPolygon(shell as never, hp as never, holes.length)) as unknown as number;
+    const p = this.g.GEOSGeom_createPolygon(shell as never, hp as never, holes.length) as unknown as number;
     M._free(hp);
-    return p;
+    return this.ok(p);
   }
 
   private collection(type: number, parts: number[]): Geom {
     const M = this.g.Module;
     const ptr = M._malloc(Math.max(1, parts.length) * 4);
     M.HEAPU32.set(parts, ptr / 4);
-    const c = this.ok(this.g.GEOSGeom_createCollection(type, ptr as never, parts.length)) as unknown as Geom;
+    const c = this.g.GEOSGeom_createCollection(type, ptr as never, parts.length) as unknown as Geom;
     M._free(ptr);
-    return c;
+    return this.ok(c);
   }
 
   /** A GEOS MultiPolygon from flat polygons. Rings with fewer than 4 vertices are skipped. */
@@ -161,9 +162,9 @@ export class Geos {
       if (line.length < 4) continue;
       const ptr = M._malloc(line.length * 8);
       M.HEAPF64.set(line, ptr / 8);
-      const seq = this.ok(this.g.GEOSCoordSeq_copyFromBuffer(ptr, line.length / 2, 0 as never, 0 as never));
+      const seq = this.g.GEOSCoordSeq_copyFromBuffer(ptr, line.length / 2, 0 as never, 0 as never);
       M._free(ptr);
-      parts.push(this.ok(this.g.GEOSGeom_createLineString(seq)) as unknown as number);
+      parts.push(this.ok(this.g.GEOSGeom_createLineString(this.ok(seq))) as unknown as number);
     }
     return this.collection(GEOS_MULTILINESTRING, parts);
   }
@@ -176,12 +177,14 @@ export class Geos {
   private wkb(geom: Geom): Uint8Array {
     const M = this.g.Module;
     const sizePtr = M._malloc(4);
-    const buf = this.ok(this.g.GEOSGeomToWKB_buf(geom as never, sizePtr as never)) as unknown as number;
-    const size = M.HEAPU32[sizePtr / 4]!;
-    const bytes = M.HEAPU8.slice(buf, buf + size);
-    this.ok(this.g.GEOSFree(buf as never));
-    M._free(sizePtr);
-    return bytes;
+    try {
+      const buf = this.ok(this.g.GEOSGeomToWKB_buf(geom as never, sizePtr as never)) as unknown as number;
+      const bytes = M.HEAPU8.slice(buf, buf + M.HEAPU32[sizePtr / 4]!);
+      this.g.GEOSFree(buf as never);
+      return bytes;
+    } finally {
+      M._free(sizePtr);
+    }
   }
 
   /** The polygonal part of a geometry as flat polygons (lines and points from degenerate results are dropped). */
@@ -220,11 +223,13 @@ export class Geos {
   /** Repairs an invalid geometry with GEOS's "structure" method, keeping only its area. */
   makeValid(geom: Geom): Geom {
     const params = this.ok(this.g.GEOSMakeValidParams_create());
-    this.ok(this.g.GEOSMakeValidParams_setMethod(params, 1 as never)); // GEOS_MAKE_VALID_STRUCTURE
-    this.ok(this.g.GEOSMakeValidParams_setKeepCollapsed(params, 0));
-    const out = this.ok(this.g.GEOSMakeValidWithParams(geom as never, params)) as unknown as Geom;
-    this.ok(this.g.GEOSMakeValidParams_destroy(params));
-    return out;
+    try {
+      this.ok(this.g.GEOSMakeValidParams_setMethod(params, 1 as never)); // GEOS_MAKE_VALID_STRUCTURE
+      this.ok(this.g.GEOSMakeValidParams_setKeepCollapsed(params, 0));
+      return this.ok(this.g.GEOSMakeValidWithParams(geom as never, params)) as unknown as Geom;
+    } finally {
+      this.g.GEOSMakeValidParams_destroy(params);
+    }
   }
 
   unaryUnion(geom: Geom): Geom {
@@ -248,9 +253,9 @@ export class Geos {
     const M = this.g.Module;
     const ptr = M._malloc(4);
     M.HEAPU32[ptr / 4] = lines;
-    const out = this.ok(this.g.GEOSPolygonize(ptr as never, 1)) as unknown as Geom;
+    const out = this.g.GEOSPolygonize(ptr as never, 1) as unknown as Geom;
     M._free(ptr);
-    return out;
+    return this.ok(out);
   }
 
   clipByRect(geom: Geom, minX: number, minY: number, maxX: number, maxY: number): Geom {
