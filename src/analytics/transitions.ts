@@ -16,7 +16,7 @@
  * computed by overlays of the whole cell instead.
  */
 import type { Geom, Scope } from '../geometry/geos.js';
-import { decodeFlatCollection, encodeFlatCollection } from '../geometry/codec.js';
+import { decodeFlatCollection, encodeFlatCollection, onGrid, SCALE } from '../geometry/codec.js';
 import { ByteReader, ByteWriter } from '../util/bytes.js';
 import type { Line, MultiPolygon, Polygon } from '../geometry/flat.js';
 import { areaKm2 } from '../geometry/geodesic.js';
@@ -134,22 +134,19 @@ function differingSegments(layers: MultiPolygon[]): Line[] {
   return out;
 }
 
-/** The grid of stored geometry (1e-7°, geometry/codec.ts). */
-const GRID = 1e7;
-
 /**
  * A key that tells vertices apart: a number when every vertex lies on the 1e-7° grid (as stored
  * cells do) and the layers' extent in grid steps fits a double exactly, else a string. Numbers
  * hash several times faster, and a cell has thousands of vertices.
  */
 function vertexKey(layers: MultiPolygon[]): (x: number, y: number) => number | string {
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity, onGrid = true;
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity, allOnGrid = true;
   for (const mp of layers) {
     for (const poly of mp) {
       for (const ring of poly) {
         for (let i = 0; i < ring.length; i += 2) {
-          const x = Math.round(ring[i]! * GRID), y = Math.round(ring[i + 1]! * GRID);
-          if (x / GRID !== ring[i] || y / GRID !== ring[i + 1]) onGrid = false;
+          if (!onGrid(ring[i]!) || !onGrid(ring[i + 1]!)) allOnGrid = false;
+          const x = Math.round(ring[i]! * SCALE), y = Math.round(ring[i + 1]! * SCALE);
           if (x < minX) minX = x;
           if (x > maxX) maxX = x;
           if (y < minY) minY = y;
@@ -159,8 +156,8 @@ function vertexKey(layers: MultiPolygon[]): (x: number, y: number) => number | s
     }
   }
   const span = maxY - minY + 1;
-  if (!onGrid || !((maxX - minX + 1) * span < Number.MAX_SAFE_INTEGER)) return (x, y) => `${x} ${y}`;
-  return (x, y) => (Math.round(x * GRID) - minX) * span + (Math.round(y * GRID) - minY);
+  if (!allOnGrid || !((maxX - minX + 1) * span < Number.MAX_SAFE_INTEGER)) return (x, y) => `${x} ${y}`;
+  return (x, y) => (Math.round(x * SCALE) - minX) * span + (Math.round(y * SCALE) - minY);
 }
 
 /**

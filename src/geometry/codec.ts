@@ -13,6 +13,7 @@
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { ByteReader, ByteWriter } from '../util/bytes.js';
+import { vertexCount } from './flat.js';
 
 export type Position = number[];
 export interface GeoJSONGeometry {
@@ -23,14 +24,17 @@ export interface GeoJSONGeometry {
 
 const KINDS = ['Point', 'LineString', 'Polygon', 'MultiPoint', 'MultiLineString', 'MultiPolygon', 'GeometryCollection'] as const;
 const DEPTH: Record<string, number> = { Point: 0, LineString: 1, Polygon: 2, MultiPoint: 1, MultiLineString: 2, MultiPolygon: 3 };
-const SCALE = 1e7;
+/** Stored coordinates lie on a grid of 1e-7° (about 1 cm): this many steps per degree. */
+export const SCALE = 1e7;
+/** Whether a coordinate lies on the stored grid exactly (it survives quantizing unchanged). */
+export const onGrid = (c: number): boolean => Math.round(c * SCALE) / SCALE === c;
 
 function quantizable(g: GeoJSONGeometry): boolean {
   let ok = true;
   const walk = (c: unknown): void => {
     if (!ok) return;
     if (typeof c === 'number') {
-      if (Math.round(c * SCALE) / SCALE !== c || Math.abs(c) > 1000) ok = false;
+      if (!onGrid(c) || Math.abs(c) > 1000) ok = false;
     } else if (Array.isArray(c)) {
       // only x and y are stored; a third ordinate (always 0 in DeepStateMap) is dropped upstream
       if (c.length && typeof c[0] === 'number') { walk(c[0]); walk(c[1]); } else c.forEach(walk);
@@ -128,9 +132,9 @@ export type FlatPart = { type: 'MultiPolygon'; polygons: Float64Array[][] } | { 
  */
 export function encodeFlatCollection(parts: FlatPart[]): Buffer {
   // room for the usual case, 2–3 bytes per coordinate: a cell is one allocation, not 64 KiB
-  let coords = 0;
-  for (const p of parts) for (const r of p.type === 'MultiPolygon' ? p.polygons.flat() : p.lines) coords += r.length;
-  const w = new ByteWriter(64 + 3 * coords);
+  let vertices = 0;
+  for (const p of parts) vertices += p.type === 'MultiPolygon' ? vertexCount(p.polygons) : p.lines.reduce((n, l) => n + l.length / 2, 0);
+  const w = new ByteWriter(64 + 6 * vertices);
   w.bytes(Uint8Array.of(QUANTIZED_STORED));
   let px = 0, py = 0;
   const ring = (r: Float64Array): void => {
