@@ -57,10 +57,34 @@ export function encodeBorders(b: Borders): Buffer {
   return encodeFlatFile({ magic: MAGIC, source: b.source, areaKm2: b.areaKm2, bbox: b.bbox }, [b.ukraine, b.russia]);
 }
 
+/** A flat file's header and its multipolygons by index: decoded whole (tests, build) or read as used (LazyFlatFile). */
+interface FlatParts<H> {
+  header: H;
+  count: number;
+  get(i: number): MultiPolygon;
+}
+
+const partsOf = <H>(file: Buffer, origin: string): FlatParts<H> => {
+  const { header, mps } = decodeFlatFile<H>(file, origin);
+  return { header, count: mps.length, get: (i) => mps[i]! };
+};
+
+/** The borders from a flat file; each country's outline is taken from it when first asked for. */
+function bordersOf(f: FlatParts<BordersHeader>, origin: string): Borders {
+  const h = f.header;
+  if (h.magic !== MAGIC || f.count !== 2) throw new Error(`${origin}: not a ${MAGIC} file`);
+  return {
+    id: ID,
+    source: h.source,
+    get ukraine() { return f.get(0); },
+    get russia() { return f.get(1); },
+    areaKm2: h.areaKm2,
+    bbox: h.bbox,
+  };
+}
+
 export function decodeBorders(file: Buffer, origin = 'borders'): Borders {
-  const { header, mps } = decodeFlatFile<BordersHeader>(file, origin);
-  if (header.magic !== MAGIC || mps.length !== 2) throw new Error(`${origin}: not a ${MAGIC} file`);
-  return { id: ID, source: header.source, ukraine: mps[0]!, russia: mps[1]!, areaKm2: header.areaKm2, bbox: header.bbox };
+  return bordersOf(partsOf<BordersHeader>(file, origin), origin);
 }
 
 /**
@@ -91,12 +115,17 @@ export function encodeCountryCells(c: CountryCells): Buffer {
   return encodeFlatFile({ magic: CELLS_MAGIC, grid: c.grid, borders: c.borders, ids }, mps);
 }
 
+/** The country cells from a flat file; each cell is taken from it when first asked for. */
+function countryCellsOf(f: FlatParts<CellsHeader>, origin: string): CountryCells {
+  const h = f.header;
+  if (h.magic !== CELLS_MAGIC || h.ids.length !== f.count) throw new Error(`${origin}: not a ${CELLS_MAGIC} file`);
+  const index = { UKR: new Map<number, number>(), RUS: new Map<number, number>() };
+  h.ids.forEach(([country, id], i) => index[country].set(id, i));
+  return { grid: h.grid, borders: h.borders, UKR: new LazyCells(index.UKR, f), RUS: new LazyCells(index.RUS, f) };
+}
+
 export function decodeCountryCells(file: Buffer, origin = 'border cells'): CountryCells {
-  const { header, mps } = decodeFlatFile<CellsHeader>(file, origin);
-  if (header.magic !== CELLS_MAGIC || header.ids.length !== mps.length) throw new Error(`${origin}: not a ${CELLS_MAGIC} file`);
-  const out = { grid: header.grid, borders: header.borders, UKR: new Map<number, MultiPolygon>(), RUS: new Map<number, MultiPolygon>() };
-  header.ids.forEach(([country, id], i) => out[country].set(id, mps[i]!));
-  return out;
+  return countryCellsOf(partsOf<CellsHeader>(file, origin), origin);
 }
 
 let cached: Borders | undefined;
@@ -106,20 +135,8 @@ let cached: Borders | undefined;
  * need only the header's areas and boxes, and the cells; each country's outline is read on first use.
  */
 export function loadBorders(): Borders {
-  if (!cached) {
-    const path = fileURLToPath(BORDERS_BINARY);
-    const file = new LazyFlatFile<BordersHeader>(path, path);
-    const h = file.header;
-    if (h.magic !== MAGIC || file.count !== 2) throw new Error(`${path}: not a ${MAGIC} file`);
-    cached = {
-      id: ID,
-      source: h.source,
-      get ukraine() { return file.get(0); },
-      get russia() { return file.get(1); },
-      areaKm2: h.areaKm2,
-      bbox: h.bbox,
-    };
-  }
+  const path = fileURLToPath(BORDERS_BINARY);
+  cached ??= bordersOf(new LazyFlatFile<BordersHeader>(path, path), path);
   return cached;
 }
 
@@ -127,21 +144,14 @@ let cachedCells: CountryCells | undefined;
 
 /** The shipped country cells, each read on first use (a change or a front needs a few dozen of some 600). */
 export function loadCountryCells(): CountryCells {
-  if (!cachedCells) {
-    const path = fileURLToPath(BORDER_CELLS_BINARY);
-    const file = new LazyFlatFile<CellsHeader>(path, path);
-    const h = file.header;
-    if (h.magic !== CELLS_MAGIC || h.ids.length !== file.count) throw new Error(`${path}: not a ${CELLS_MAGIC} file`);
-    const index = { UKR: new Map<number, number>(), RUS: new Map<number, number>() };
-    h.ids.forEach(([country, id], i) => index[country].set(id, i));
-    cachedCells = { grid: h.grid, borders: h.borders, UKR: new LazyCells(index.UKR, file), RUS: new LazyCells(index.RUS, file) };
-  }
+  const path = fileURLToPath(BORDER_CELLS_BINARY);
+  cachedCells ??= countryCellsOf(new LazyFlatFile<CellsHeader>(path, path), path);
   return cachedCells;
 }
 
-/** One country's cells of a LazyFlatFile, as a read-only map whose values are read when asked for. */
+/** One country's cells of a flat file, as a read-only map whose values are taken from it when asked for. */
 class LazyCells implements ReadonlyMap<number, MultiPolygon> {
-  constructor(private readonly index: Map<number, number>, private readonly file: LazyFlatFile<CellsHeader>) {}
+  constructor(private readonly index: Map<number, number>, private readonly file: FlatParts<CellsHeader>) {}
   get size(): number { return this.index.size; }
   has(id: number): boolean { return this.index.has(id); }
   get(id: number): MultiPolygon | undefined {

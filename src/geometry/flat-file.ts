@@ -26,20 +26,35 @@ export function encodeFlatFile(header: Record<string, unknown>, mps: MultiPolygo
   return out;
 }
 
+/** Where the coordinates start: after the header, aligned for a Float64Array view. */
+const coordinatesStart = (headLength: number): number => Math.ceil((4 + headLength) / START_ALIGN) * START_ALIGN;
+
+/** The rings of one multipolygon, as views into `all` from `at` (vertex counts per ring); returns where the next starts. */
+function viewRings(all: Float64Array, at: number, counts: number[][]): { mp: MultiPolygon; next: number } {
+  const mp = counts.map((p) => p.map((count) => {
+    const ring = all.subarray(at, at + count * 2);
+    at += count * 2;
+    return ring;
+  }));
+  return { mp, next: at };
+}
+
+const damaged = (origin: string): Error => new Error(`${origin}: the coordinates do not match the header (file damaged?)`);
+
 export function decodeFlatFile<H>(file: Buffer, origin: string): { header: H; mps: MultiPolygon[] } {
   const headLength = file.readUInt32LE(0);
   const header = JSON.parse(file.toString('utf8', 4, 4 + headLength)) as H & { rings: number[][][] };
-  const start = Math.ceil((4 + headLength) / START_ALIGN) * START_ALIGN;
+  const start = coordinatesStart(headLength);
   // a typed-array view needs an aligned offset; readFileSync's buffers of this size are, else copy
   const bytes = (file.byteOffset + start) % 8 === 0 ? file : Buffer.from(file);
   const all = new Float64Array(bytes.buffer, bytes.byteOffset + start, (bytes.length - start) / 8);
   let at = 0;
-  const mps = header.rings.map((mp) => mp.map((p) => p.map((count) => {
-    const ring = all.subarray(at, at + count * 2);
-    at += count * 2;
-    return ring;
-  })));
-  if (at !== all.length) throw new Error(`${origin}: the coordinates do not match the header (file damaged?)`);
+  const mps = header.rings.map((counts) => {
+    const { mp, next } = viewRings(all, at, counts);
+    at = next;
+    return mp;
+  });
+  if (at !== all.length) throw damaged(origin);
   return { header, mps };
 }
 
@@ -65,7 +80,7 @@ export class LazyFlatFile<H> {
       const head = Buffer.alloc(headLength);
       readFully(fd, head, 4);
       const header = JSON.parse(head.toString('utf8')) as H & { rings: number[][][] };
-      let offset = Math.ceil((4 + headLength) / START_ALIGN) * START_ALIGN;
+      let offset = coordinatesStart(headLength);
       this.parts = header.rings.map((rings) => {
         let n = 0;
         for (const p of rings) for (const count of p) n += count * 2;
@@ -73,7 +88,7 @@ export class LazyFlatFile<H> {
         offset += part.bytes;
         return part;
       });
-      if (offset !== size) throw new Error(`${origin}: the coordinates do not match the header (file damaged?)`);
+      if (offset !== size) throw damaged(origin);
       this.header = header;
     } finally {
       closeSync(fd);
@@ -96,12 +111,7 @@ export class LazyFlatFile<H> {
       } finally {
         closeSync(fd);
       }
-      let at = 0;
-      mp = part.rings.map((p) => p.map((count) => {
-        const ring = all.subarray(at, at + count * 2);
-        at += count * 2;
-        return ring;
-      }));
+      mp = viewRings(all, 0, part.rings).mp;
       this.loaded.set(i, mp);
     }
     return mp;
