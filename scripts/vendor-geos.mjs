@@ -34,23 +34,23 @@ const INSTANTIATE_OPTION = 'if(B.instantiateWasm)';
 
 /** The loader without its embedded binary, and the binary. Throws if the package's layout is not the expected one. */
 export function splitGeosWasm(source) {
-  const once = (needle) => {
-    const at = source.indexOf(needle);
-    if (at < 0 || source.indexOf(needle, at + 1) >= 0) throw new Error(`geos-wasm loader: expected exactly one ${JSON.stringify(needle)}`);
+  const once = (text, needle) => {
+    const at = text.indexOf(needle);
+    if (at < 0 || text.indexOf(needle, at + 1) >= 0) throw new Error(`geos-wasm loader: expected exactly one ${JSON.stringify(needle)}`);
     return at;
   };
-  const start = once(DATA_URL) + DATA_URL.length;
+  const replaceOnce = (text, needle, replacement) => {
+    const at = once(text, needle);
+    return text.slice(0, at) + replacement + text.slice(at + needle.length);
+  };
+  const start = once(source, DATA_URL) + DATA_URL.length;
   const end = source.indexOf('"', start);
   const wasm = Buffer.from(source.slice(start, end), 'base64');
   // a WebAssembly module starts with "\0asm"
   if (wasm.length < 8 || wasm.readUInt32BE(0) !== 0x0061736d) throw new Error('geos-wasm loader: the embedded string is not a WebAssembly module');
   let loader = source.slice(0, start) + source.slice(end);
-  const option = loader.indexOf(BINARY_OPTION);
-  once(BINARY_OPTION);
-  loader = loader.slice(0, option) + `,h=B.wasmBinary??globalThis[Symbol.for(${JSON.stringify(WASM_GLOBAL)})],` + loader.slice(option + BINARY_OPTION.length);
-  const hook = loader.indexOf(INSTANTIATE_OPTION);
-  if (hook < 0 || loader.indexOf(INSTANTIATE_OPTION, hook + 1) >= 0) throw new Error(`geos-wasm loader: expected exactly one ${JSON.stringify(INSTANTIATE_OPTION)}`);
-  loader = loader.slice(0, hook) + `if(B.instantiateWasm??=globalThis[Symbol.for(${JSON.stringify(INSTANTIATE_GLOBAL)})])` + loader.slice(hook + INSTANTIATE_OPTION.length);
+  loader = replaceOnce(loader, BINARY_OPTION, `,h=B.wasmBinary??globalThis[Symbol.for(${JSON.stringify(WASM_GLOBAL)})],`);
+  loader = replaceOnce(loader, INSTANTIATE_OPTION, `if(B.instantiateWasm??=globalThis[Symbol.for(${JSON.stringify(INSTANTIATE_GLOBAL)})])`);
   return { loader, wasm };
 }
 
@@ -61,20 +61,18 @@ export function packageLoaderPath() {
 
 /**
  * Writes the split loader and binary to `outDir`, the binary with its exception trampolines in
- * WebAssembly (scripts/geos-wasm-invokes.mjs) unless `invokes` is false or that rewrite fails
- * (then the binary is written as the package embeds it, and `rewriteError` says why).
+ * WebAssembly (scripts/geos-wasm-invokes.mjs) unless that rewrite fails (then the binary is
+ * written as the package embeds it, and `rewriteError` says why).
  */
-export function vendorGeos(outDir, { invokes = true } = {}) {
+export function vendorGeos(outDir) {
   const { loader, wasm: shipped } = splitGeosWasm(readFileSync(packageLoaderPath(), 'utf8'));
   let wasm = shipped, rewritten = 0, rewriteError;
-  if (invokes) {
-    try {
-      const r = rewriteInvokes(shipped, loader);
-      wasm = r.wasm;
-      rewritten = r.invokes;
-    } catch (e) {
-      rewriteError = e.message;
-    }
+  try {
+    const r = rewriteInvokes(shipped, loader);
+    wasm = r.wasm;
+    rewritten = r.invokes;
+  } catch (e) {
+    rewriteError = e.message;
   }
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
