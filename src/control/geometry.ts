@@ -156,10 +156,10 @@ export class ControlGeometry {
   /**
    * The cells whose content differs between two snapshots, from each of them: all that `change`
    * needs (`wanted`: of those, the ones it has no transitions for). Cells with the same key in
-   * both are not looked at. A differing cell that is not stored
-   * yet is computed without its front (unused by `change`, and most of a cell's time) and stored
-   * as such under a model of its own; its ground is the very ground of the full cell. The
-   * snapshots' cell keys are stored too, so asking again cuts and computes nothing.
+   * both are not looked at. A differing cell that is not stored yet is computed without its
+   * front (unused by `change`, and most of a cell's time) and stored as such under a model of
+   * its own; its ground is the very ground of the full cell. The snapshots' cell keys are stored
+   * too, so asking again cuts and computes nothing.
    */
   async differingCells(a: SnapshotRow, b: SnapshotRow, wanted: (cell: number, keyA: string | undefined, keyB: string | undefined) => boolean = () => true): Promise<[KeyedCell[], KeyedCell[]]> {
     const [ka, kb] = [await this.keysOf(a), await this.keysOf(b)];

@@ -23,7 +23,8 @@ const RAD = Math.PI / 180;
  * the authalic radius squared. Over such a span the geodesic and that great circle enclose the
  * same area to some 0.003 m² per edge of the data, 0.07 m² at worst for a full 0.01° diagonal (a
  * test bounds it against GeographicLib), and it costs a few transcendental functions where
- * GeographicLib's inverse problem iterates: a tenth of the time. Longer edges, and a ring that could go round a pole, go to GeographicLib.
+ * GeographicLib's inverse problem iterates: a tenth of the time. Longer edges, and a ring that
+ * could go round a pole, go to GeographicLib.
  */
 export function ringAreaM2(ring: Ring): number {
   const n = ring.length / 2 - 1; // the closing vertex repeats the first
