@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import { encodeFeatureIds } from './feature-ids.js';
 
 /**
@@ -153,4 +154,30 @@ export const MIGRATIONS: Migration[] = [
     PRIMARY KEY (model, key_a, key_b)
   ) WITHOUT ROWID;
   `,
+  // 9: features' properties stored once each: the history's 17,700 features have 4,500 distinct
+  //    property texts (a name and its style), which had taken a fifth of the database
+  (db) => {
+    db.exec(`
+    CREATE TABLE properties (
+      id INTEGER PRIMARY KEY,
+      hash BLOB NOT NULL UNIQUE,        -- sha1 of the text
+      json TEXT NOT NULL                -- JSON, as the source gave it
+    );
+    ALTER TABLE features ADD COLUMN properties_id INTEGER REFERENCES properties(id);
+    `);
+    const insert = db.prepare('INSERT INTO properties (hash, json) VALUES (?, ?)');
+    const update = db.prepare('UPDATE features SET properties_id = ? WHERE id = ?');
+    const ids = new Map<string, number>();
+    for (const r of db.prepare('SELECT id, properties FROM features').all() as { id: number; properties: string }[]) {
+      let pid = ids.get(r.properties);
+      if (pid === undefined) ids.set(r.properties, (pid = Number(insert.run(propertiesHash(r.properties), r.properties).lastInsertRowid)));
+      update.run(pid, r.id);
+    }
+    db.exec('ALTER TABLE features DROP COLUMN properties');
+  },
 ];
+
+/** The key a feature's properties text is stored under (table properties). */
+export function propertiesHash(json: string): Buffer {
+  return createHash('sha1').update(json).digest();
+}

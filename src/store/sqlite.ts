@@ -9,7 +9,7 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { UserError } from '../model/errors.js';
-import { MIGRATIONS } from './migrations.js';
+import { MIGRATIONS, propertiesHash } from './migrations.js';
 import { decodeFeatureIds, encodeFeatureIds } from './feature-ids.js';
 
 export interface SnapshotRow {
@@ -30,6 +30,9 @@ export interface FeatureRow {
   properties: string;
   geom: Buffer;
 }
+
+/** Upgrading a database from before this schema version rewrites it (migration 9 moves the features' properties). */
+const VACUUM_AFTER = 9;
 
 export function defaultDbPath(flag?: string): string {
   return flag ?? process.env.FRONTLINE_DB ?? './frontline.db';
@@ -67,6 +70,9 @@ export class Store {
         this.db.pragma(`user_version = ${v + 1}`);
       })();
     }
+    // a migration that moves much of the file's content leaves its pages half empty: rewritten
+    // once, so that an upgraded database is as small as a new import makes it
+    if (version > 0 && version < VACUUM_AFTER && MIGRATIONS.length >= VACUUM_AFTER) this.db.exec('VACUUM');
   }
 
   /** Statements prepared once per connection: the same few queries run for every snapshot. */
@@ -99,14 +105,21 @@ export class Store {
     const found = this.sql('SELECT id FROM features WHERE hash = ?').get(hash) as { id: number } | undefined;
     if (found) return { id: found.id, added: false };
     const f = encode();
-    const info = this.sql('INSERT INTO features (hash, geom_type, properties, geom, min_x, min_y, max_x, max_y) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(hash, f.geomType, f.properties, f.geom, ...f.bbox);
+    const info = this.sql('INSERT INTO features (hash, geom_type, properties_id, geom, min_x, min_y, max_x, max_y) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(hash, f.geomType, this.propertiesId(f.properties), f.geom, ...f.bbox);
     return { id: Number(info.lastInsertRowid), added: true };
+  }
+
+  /** The id of a properties text, stored on first use (features share a few thousand texts). */
+  private propertiesId(json: string): number {
+    const h = propertiesHash(json);
+    const found = this.sql('SELECT id FROM properties WHERE hash = ?').get(h) as { id: number } | undefined;
+    return found ? found.id : Number(this.sql('INSERT INTO properties (hash, json) VALUES (?, ?)').run(h, json).lastInsertRowid);
   }
 
   features(ids: number[]): FeatureRow[] {
     if (ids.length === 0) return [];
     const rows: FeatureRow[] = [];
-    const stmt = this.sql('SELECT id, geom_type, properties, geom FROM features WHERE id IN (SELECT value FROM json_each(?))');
+    const stmt = this.sql('SELECT f.id, f.geom_type, p.json AS properties, f.geom FROM features f JOIN properties p ON p.id = f.properties_id WHERE f.id IN (SELECT value FROM json_each(?))');
     for (let i = 0; i < ids.length; i += 5000) rows.push(...(stmt.all(JSON.stringify(ids.slice(i, i + 5000))) as FeatureRow[]));
     return rows;
   }
