@@ -21,7 +21,7 @@ parentPort!.on('message', (task: WorkerTask) => {
   const added = new Map<string, Float64Array>();
   figures.compute(snapshot, input.regionSet, added).then(
     (rows) => {
-      const result: WorkerResult = { id: snapshot.id, rows, added: [...added], indexes: figures.takeFreshIndexes(), frontFree: figures.takeFreshFrontFree() };
+      const result: WorkerResult = { id: snapshot.id, rows, added: [...added], indexes: figures.takeFreshIndexes(), frontFree: figures.takeFreshFrontFree(), grounds: figures.takeFreshGround(snapshot.source) };
       parentPort!.postMessage(result);
     },
     (e: unknown) => {

@@ -13,7 +13,9 @@ import type { SnapshotRow, Store } from '../store/sqlite.js';
 import type { Classifier } from '../rules/classifier.js';
 import { classifierFor } from './sources.js';
 import { cellGeometryModel, ControlGeometry } from '../control/geometry.js';
+import type { CellControl } from '../control/engine.js';
 import { decodeFeatureIndex, encodeFeatureIndex } from '../control/feature-index.js';
+import { GroundStore } from '../control/ground-store.js';
 
 export const COUNTRIES = 'countries';
 /** Meta key of the cut (ControlEngine.cutFingerprint) that the stored feature indexes were made with. */
@@ -104,7 +106,8 @@ export class FigureService {
   private regions(name: string): Region[] {
     if (name === COUNTRIES) {
       const b = loadBorders();
-      return [{ name: 'Ukraine', geom: b.ukraine, country: 'UKR' }, { name: 'Russia', geom: b.russia, country: 'RUS' }];
+      // read only if asked for: a whole country's cells are the country's own, so its outline is rarely needed
+      return [{ name: 'Ukraine', get geom() { return b.ukraine; }, country: 'UKR' }, { name: 'Russia', get geom() { return b.russia; }, country: 'RUS' }];
     }
     const set = this.store.regionSet(name);
     if (!set) throw new UserError(`unknown region set "${name}"; known: ${[COUNTRIES, ...this.store.regionSetNames()].join(', ')}`);
@@ -239,6 +242,43 @@ export class FigureService {
     this.saveIndexes(this.takeFreshIndexes());
   }
 
+  private readonly grounds = new Map<string, GroundStore>();
+  /** The stored ground of a source's cells (control/ground-store.ts); needs the engine built. */
+  private groundStore(source: string): GroundStore {
+    const model = this.model(source);
+    let g = this.grounds.get(model);
+    if (!g) {
+      const engine = this.engine;
+      if (!engine) throw new Error('cell ground read before the control engine was built');
+      this.grounds.set(model, (g = new GroundStore(this.store, model, (cell) => engine.ukraineCell(cell))));
+    }
+    return g;
+  }
+
+  /**
+   * The ground of the cells computed since the last call, coded for storing (workers send it to
+   * be stored): cell id, 20-byte key, data.
+   */
+  takeFreshGround(source: string): [number, Buffer, Buffer][] {
+    if (!this.engine) return [];
+    const fresh = this.engine.takeFreshGround();
+    if (!fresh.length) return [];
+    const grounds = this.groundStore(source);
+    return fresh.map((g) => grounds.encode(g)).filter((r) => r !== undefined).map((r) => [r.cell, r.key, r.data]);
+  }
+
+  /** Stores coded ground (inside the caller's transaction). */
+  saveGround(source: string, rows: [number, Buffer, Buffer][]): void {
+    if (!rows.length || this.store.db.readonly) return;
+    this.groundStore(source).save(rows.map(([cell, key, data]) => ({ cell, key, data })));
+  }
+
+  /** Cells' ground as their figures computed it, where stored (keys: the 20 bytes), by key (hex). */
+  async storedGround(source: string, cells: { cell: number; key: Buffer }[]): Promise<Map<string, CellControl>> {
+    await this.getEngine();
+    return this.groundStore(source).grounds(cells);
+  }
+
   /** Keys of the cells computed since the last call that hold no front (workers send them to be stored). */
   takeFreshFrontFree(): string[] {
     return this.engine ? this.engine.takeFreshFrontFree() : [];
@@ -329,6 +369,7 @@ export class FigureService {
       this.store.putFigures(snapshot.id, regionSet, model, Buffer.from(JSON.stringify(rows)));
       this.saveFreshIndexes();
       this.saveFrontFree(snapshot.source, this.takeFreshFrontFree());
+      this.saveGround(snapshot.source, this.takeFreshGround(snapshot.source));
     });
     const cache = this.caches.get(`${regionSet}|${model}`);
     if (cache) for (const [k, v] of added) cache.set(k, v);

@@ -30,6 +30,8 @@ export interface WorkerResult {
   indexes: [number, Uint8Array][];
   /** Keys of the cells it computed that hold no front. */
   frontFree: string[];
+  /** The ground of the cells it computed, coded (control/ground-store.ts): cell id, key, data. */
+  grounds: [number, Uint8Array, Uint8Array][];
 }
 
 export interface WorkerInput {
@@ -99,11 +101,15 @@ export async function ensureFigures(store: Store, snapshots: SnapshotRow[], regi
   store.transaction(() => {
     for (const r of results) {
       figures.save(byId.get(r.id)!, regionSet, r.rows, new Map(r.added));
-      figures.saveIndexes(r.indexes.map(([id, blob]) => [id, Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength)]));
+      figures.saveIndexes(r.indexes.map(([id, blob]) => [id, asBuffer(blob)]));
       figures.saveFrontFree(byId.get(r.id)!.source, r.frontFree);
+      figures.saveGround(byId.get(r.id)!.source, r.grounds.map(([cell, key, data]) => [cell, asBuffer(key), asBuffer(data)]));
     }
   });
 }
+
+/** Bytes that came from a worker (structured clone makes Buffers plain Uint8Arrays) as a Buffer. */
+const asBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
 /** `items` cut into `parts` contiguous runs of about equal total weight (none empty if items ≥ parts). */
 export function splitByWeight<T>(items: T[], parts: number, weight: (x: T) => number): T[][] {

@@ -31,6 +31,7 @@ import { areaKm2 } from '../geometry/geodesic.js';
 import { removeSlivers } from './slivers.js';
 import { awayFromOutline, frontInCell, mayHaveFront, outlineInCell, OutlineNear, OUTLINE_MARGIN_DEG, segmentsNear } from './front-line.js';
 import type { Borders, CountryCells } from './borders.js';
+import type { FreshGround } from './ground-store.js';
 
 export type TerritoryStatus = 'occupied' | 'dismissed' | 'contested';
 
@@ -634,7 +635,7 @@ export class ControlEngine {
 
     // 2. Inside Russia, whole.
     if (russia) {
-      const v = lookup(russia.key, () => this.russiaFromTotals(set, totals?.get(russia.key)) ?? this.computeRussia(russia.feats, set), 'russiaHits', 'russiaMisses');
+      const v = lookup(russia.key, () => this.russiaFromTotals(set, totals?.get(russia.key)) ?? this.computeRussia(russia, set), 'russiaHits', 'russiaMisses');
       for (let i = 0; i < v.length; i++) inRus[i]! += v[i]!;
     }
 
@@ -707,6 +708,7 @@ export class ControlEngine {
       const cMp = c ? s.toMultiPolygon(c) : [];
       out[2 * n] = totals ? totals[totals.length - 2]! : areaKm2(ruMp);
       out[2 * n + 1] = totals ? totals[totals.length - 1]! : areaKm2(cMp);
+      if (!totals && (ruMp.length || cMp.length)) this.freshGround.push({ cell: id, key: e.key, other: ruMp, contested: cMp });
       // the first time a cell is computed, whether it can hold front at all (a cheap test on its
       // RU outline): a date's first front then computes only the cells that can
       if (!totals && !(ruMp.length && mayHaveFront(ruMp, cellBBox(id), this.outlineNearCell(id)))) this.freshFrontFree.push(e.key);
@@ -768,16 +770,17 @@ export class ControlEngine {
     return { ua: removeSlivers(s, ua, SLIVER_RADIUS_KM), contested: removeSlivers(s, c ?? s.from([]), SLIVER_RADIUS_KM) };
   }
 
-  private computeRussia(feats: TerritoryFeature[], set: PreparedRegionSet): Float64Array {
+  private computeRussia(russia: RussiaEntry, set: PreparedRegionSet): Float64Array {
     const n = set.regions.length;
     const out = new Float64Array(2 * n + 2);
-    const parts = this.partsInRussia(feats);
+    const parts = this.partsInRussia(russia.feats);
     this.geos.run((s) => {
       const { ua, contested } = this.russiaGround(s, parts);
       const uaMp = s.toMultiPolygon(ua), cMp = s.toMultiPolygon(contested);
       out[2 * n] = areaKm2(uaMp);
       out[2 * n + 1] = areaKm2(cMp);
       if (!uaMp.length && !cMp.length) return;
+      this.freshGround.push({ cell: RUSSIA_CELL, key: russia.key, other: uaMp, contested: cMp });
       const box = bboxOf([...uaMp, ...cMp]);
       const cells = ControlEngine.cellsCovering(box);
       set.regions.forEach((r, i) => {
@@ -844,6 +847,19 @@ export class ControlEngine {
 
   /** Keys of the cells computed for figures since takeFreshFrontFree last ran that hold no front. */
   private readonly freshFrontFree: string[] = [];
+
+  /** The ground of the cells computed for figures since takeFreshGround last ran (none: empty cells). */
+  private readonly freshGround: FreshGround[] = [];
+
+  /** The ground of every cell whose figures were computed since the last call (control/ground-store.ts stores it). */
+  takeFreshGround(): FreshGround[] {
+    return this.freshGround.splice(0);
+  }
+
+  /** Ukraine's land in a cell, as this engine cuts it (none: empty). */
+  ukraineCell(id: number): MultiPolygon {
+    return this.countryCell('UKR', id) ?? [];
+  }
 
   /** Ukraine's outline around a cell, indexed; cached (a cell's front is computed once per key). */
   private readonly cellOutlines = new Map<number, OutlineNear>();

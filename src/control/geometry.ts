@@ -31,6 +31,8 @@ export interface TerritoryProvider {
   saveCellKeys(snapshot: SnapshotRow, cells: SnapshotCells): void;
   /** Cells (base64 keys) recorded as holding no front when their figures were computed. */
   frontFree(source: string): Set<string>;
+  /** Cells' ground as their figures computed it (control/ground-store.ts), where stored, by key (hex). */
+  storedGround(source: string, cells: { cell: number; key: Buffer }[]): Promise<Map<string, CellControl>>;
   /** A cell's measured control totals (km²), if stored; base64 key. */
   controlTotals(source: string, key: string): { other: number; contested: number } | undefined;
 }
@@ -203,6 +205,15 @@ export class ControlGeometry {
       const key = k.keys.get(id);
       const control = key === undefined ? undefined : this.lookup(model, key) ?? this.lookup(groundModel, key) ?? this.measuredEmpty(snapshot.source, fromUrl(key).toString('base64'));
       if (control) known.set(id, control);
+    }
+    // the ground every import stores with the figures: nothing to cut or compute
+    const unknown = ids.filter((id) => k.keys.has(id) && !known.has(id)).map((id) => ({ cell: id, key: fromUrl(k.keys.get(id)!) }));
+    if (unknown.length) {
+      const stored = await this.territory.storedGround(snapshot.source, unknown);
+      for (const { cell, key } of unknown) {
+        const control = stored.get(key.toString('hex'));
+        if (control) known.set(cell, control);
+      }
     }
     const toCompute = ids.filter((id) => k.keys.has(id) && !known.has(id));
     if (toCompute.length) {

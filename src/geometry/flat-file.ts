@@ -66,29 +66,25 @@ export function decodeFlatFile<H>(file: Buffer, origin: string): { header: H; mp
  */
 export class LazyFlatFile<H> {
   readonly header: H;
-  /** Per multipolygon: its ring vertex counts and the byte offset of its first coordinate. */
-  private readonly parts: { rings: number[][]; offset: number; bytes: number }[];
+  private readonly rings: number[][][];
+  private readonly coordinatesStart: number;
+  private readonly size: number;
+  /** Per multipolygon: the byte offset of its first coordinate and its length; worked out on first use. */
+  private parts?: { offset: number; bytes: number }[];
   private readonly loaded = new Map<number, MultiPolygon>();
 
-  constructor(private readonly path: string, origin: string) {
+  constructor(private readonly path: string, private readonly origin: string) {
     const fd = openSync(path, 'r');
     try {
-      const size = fstatSync(fd).size;
+      this.size = fstatSync(fd).size;
       const len = Buffer.alloc(4);
       readFully(fd, len, 0);
       const headLength = len.readUInt32LE(0);
       const head = Buffer.alloc(headLength);
       readFully(fd, head, 4);
       const header = JSON.parse(head.toString('utf8')) as H & { rings: number[][][] };
-      let offset = coordinatesStart(headLength);
-      this.parts = header.rings.map((rings) => {
-        let n = 0;
-        for (const p of rings) for (const count of p) n += count * 2;
-        const part = { rings, offset, bytes: n * 8 };
-        offset += part.bytes;
-        return part;
-      });
-      if (offset !== size) throw damaged(origin);
+      this.rings = header.rings;
+      this.coordinatesStart = coordinatesStart(headLength);
       this.header = header;
     } finally {
       closeSync(fd);
@@ -96,14 +92,35 @@ export class LazyFlatFile<H> {
   }
 
   get count(): number {
-    return this.parts.length;
+    return this.rings.length;
+  }
+
+  /**
+   * Where each multipolygon's coordinates lie, checked against the file's size. Not at opening:
+   * a command that reads only the header (the borders' areas and boxes) then skips walking
+   * thousands of ring counts.
+   */
+  private layout(): { offset: number; bytes: number }[] {
+    if (!this.parts) {
+      let offset = this.coordinatesStart;
+      const parts = this.rings.map((rings) => {
+        let n = 0;
+        for (const p of rings) for (const count of p) n += count * 2;
+        const part = { offset, bytes: n * 8 };
+        offset += part.bytes;
+        return part;
+      });
+      if (offset !== this.size) throw damaged(this.origin);
+      this.parts = parts;
+    }
+    return this.parts;
   }
 
   /** The `i`-th multipolygon (the same doubles as decodeFlatFile's). */
   get(i: number): MultiPolygon {
     let mp = this.loaded.get(i);
     if (!mp) {
-      const part = this.parts[i]!;
+      const part = this.layout()[i]!;
       const all = new Float64Array(part.bytes / 8);
       const fd = openSync(this.path, 'r');
       try {
@@ -111,7 +128,7 @@ export class LazyFlatFile<H> {
       } finally {
         closeSync(fd);
       }
-      mp = viewRings(all, 0, part.rings).mp;
+      mp = viewRings(all, 0, this.rings[i]!).mp;
       this.loaded.set(i, mp);
     }
     return mp;

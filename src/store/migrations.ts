@@ -175,6 +175,22 @@ export const MIGRATIONS: Migration[] = [
     }
     db.exec('ALTER TABLE features DROP COLUMN properties');
   },
+  // 10: every cell's ground as its figures computed it, coded against an earlier version of the
+  //     same cell (control/ground-store.ts), so that a change between any two dates cuts nothing
+  `
+  CREATE TABLE cell_grounds (
+    model BLOB NOT NULL,                -- first 8 bytes of the sha1 of the ground's model
+    key BLOB NOT NULL,                  -- the cell's key (as in snapshot_cells)
+    data BLOB NOT NULL,                 -- control/ground-store.ts encoding
+    PRIMARY KEY (model, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE cell_ground_heads (
+    model BLOB NOT NULL,                -- as in cell_grounds
+    cell INTEGER NOT NULL,              -- cell id (-1: the ground in Russia)
+    key BLOB NOT NULL,                  -- the version of the cell stored last: the next one is coded against it
+    PRIMARY KEY (model, cell)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** The key a feature's properties text is stored under (table properties). */

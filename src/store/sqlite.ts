@@ -270,6 +270,27 @@ export class Store {
     this.sql('INSERT OR REPLACE INTO cell_transitions (model, key_a, key_b, data) VALUES (?, ?, ?, ?)').run(model, keyA, keyB, data);
   }
 
+  /** Cells' stored ground (control/ground-store.ts) by key (hex), under the model's short hash; one query for all. */
+  cellGrounds(model: Buffer, keys: Buffer[]): Map<string, Buffer> {
+    const out = new Map<string, Buffer>();
+    const stmt = this.sql('SELECT key, data FROM cell_grounds WHERE model = ? AND key IN (SELECT unhex(value) FROM json_each(?))');
+    for (let i = 0; i < keys.length; i += 5000) {
+      for (const r of stmt.all(model, JSON.stringify(keys.slice(i, i + 5000).map((k) => k.toString('hex')))) as { key: Buffer; data: Buffer }[]) out.set(r.key.toString('hex'), r.data);
+    }
+    return out;
+  }
+
+  /** Stores a cell's ground and makes it the cell's head: the version the next one is coded against. */
+  putCellGround(model: Buffer, cell: number, key: Buffer, data: Buffer): void {
+    this.sql('INSERT OR IGNORE INTO cell_grounds (model, key, data) VALUES (?, ?, ?)').run(model, key, data);
+    this.sql('INSERT OR REPLACE INTO cell_ground_heads (model, cell, key) VALUES (?, ?, ?)').run(model, cell, key);
+  }
+
+  /** The key of the cell's ground stored last, if any. */
+  cellGroundHead(model: Buffer, cell: number): Buffer | undefined {
+    return (this.sql('SELECT key FROM cell_ground_heads WHERE model = ? AND cell = ?').get(model, cell) as { key: Buffer } | undefined)?.key;
+  }
+
   /** Cell keys recorded as holding no front under a model, as the blobs of 20-byte keys they were added in. */
   frontFreeKeys(model: string): Buffer[] {
     return (this.sql('SELECT keys FROM front_free WHERE model = ?').all(model) as { keys: Buffer }[]).map((r) => r.keys);
