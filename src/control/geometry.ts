@@ -201,19 +201,21 @@ export class ControlGeometry {
     const out: KeyedCell[] = [];
     const fresh: { key: string; blob: Buffer }[] = [];
     const known = new Map<number, CellControl>();
-    for (const id of ids) {
-      const key = k.keys.get(id);
-      const control = key === undefined ? undefined : this.lookup(model, key) ?? this.lookup(groundModel, key) ?? this.measuredEmpty(snapshot.source, fromUrl(key).toString('base64'));
-      if (control) known.set(id, control);
-    }
-    // the ground every import stores with the figures: nothing to cut or compute
-    const unknown = ids.filter((id) => k.keys.has(id) && !known.has(id)).map((id) => ({ cell: id, key: fromUrl(k.keys.get(id)!) }));
-    if (unknown.length) {
-      const stored = await this.territory.storedGround(snapshot.source, unknown);
-      for (const { cell, key } of unknown) {
+    // first the ground every import stores with the figures, read in a few queries (any stored
+    // form of a cell holds the very same ground: this one, a full cell's, a ground-only cell's)
+    const keyed = ids.filter((id) => k.keys.has(id)).map((id) => ({ cell: id, key: fromUrl(k.keys.get(id)!) }));
+    if (keyed.length) {
+      const stored = await this.territory.storedGround(snapshot.source, keyed);
+      for (const { cell, key } of keyed) {
         const control = stored.get(key.toString('hex'));
         if (control) known.set(cell, control);
       }
+    }
+    for (const id of ids) {
+      const key = k.keys.get(id);
+      if (key === undefined || known.has(id)) continue;
+      const control = this.lookup(model, key) ?? this.lookup(groundModel, key) ?? this.measuredEmpty(snapshot.source, fromUrl(key).toString('base64'));
+      if (control) known.set(id, control);
     }
     const toCompute = ids.filter((id) => k.keys.has(id) && !known.has(id));
     if (toCompute.length) {

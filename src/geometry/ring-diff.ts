@@ -5,8 +5,8 @@
  * Two versions of a cell's ground share almost everything: the coast and border they are cut
  * to, the cell's edges, every stretch of front that did not move. Coded against the earlier
  * version and the land cell, a version is a few copies of runs of vertices from those rings and
- * the new vertices between them. On the 2022–2025 history this takes the ground of every cell
- * from 10.5 MB (each version coded alone) to about 1.2 MB.
+ * the new vertices between them. On the 2022–2025 history a cell's version coded against the one
+ * before it takes about 230 bytes, against 1,700 coded alone.
  *
  * Layout, all varints: the number of layers; per layer its polygon count, per polygon its ring
  * count, then its rings. A ring is either
