@@ -116,7 +116,7 @@ test('a folder of many files is read on worker threads: it stores exactly what i
     const d = new Database(path, { readonly: true });
     try {
       const rows = [
-        ...d.prepare('SELECT id, hex(hash), geom_type, properties, hex(geom), min_x, min_y, max_x, max_y FROM features ORDER BY id').raw().all(),
+        ...d.prepare('SELECT f.id, hex(f.hash), f.geom_type, p.json, hex(f.geom), f.min_x, f.min_y, f.max_x, f.max_y FROM features f JOIN properties p ON p.id = f.properties_id ORDER BY f.id').raw().all(),
         ...d.prepare('SELECT ext_id, time, hex(feature_ids), raw_bytes, raw_sha1 FROM snapshots ORDER BY id').raw().all(),
         ...d.prepare('SELECT feature_id, ruleset, status, rule FROM classifications ORDER BY feature_id').raw().all(),
       ];
