@@ -163,9 +163,8 @@ export class GroundStore {
     } catch {
       return undefined;
     }
-    const version = { layers, depth };
-    this.versions.set(key.toString('hex'), version);
-    this.heads.set(g.cell, { key, version });
+    // only the cell's last version is kept: an import codes thousands, and reads none back
+    this.heads.set(g.cell, { key, version: { layers, depth } });
     return { cell: g.cell, key, data: w.result() };
   }
 
