@@ -74,7 +74,7 @@ function asControl(cell: number, layers: IntMultiPolygon[]): CellControl {
 /** The stored ground of one control model: read (with the chains it needs) and written. */
 export class GroundStore {
   private readonly modelKey: Buffer;
-  /** Versions this process has read, by key (hex): bases shared by several cells' chains are decoded once. */
+  /** Versions this process has read, by key (hex): a base that several versions share is decoded once. */
   private readonly versions = new Map<string, Version>();
   /** The last version written per cell: the next one of the cell is coded against it. */
   private readonly heads = new Map<number, { key: Buffer; version: Version }>();
