@@ -47,6 +47,18 @@ test('ground stored as versions of a cell reads back as the cell stored whole wo
   store.close();
 });
 
+test('chains written deeper than this code writes them still read', () => {
+  const store = new Store(':memory:');
+  const writer = new GroundStore(store, 'model', () => land, 40);
+  const versions = Array.from({ length: 41 }, (_, i) => version(i));
+  const rows = versions.map((g) => writer.encode(g)!);
+  store.transaction(() => writer.save(rows));
+  assert.ok(rows.slice(1).every((r) => r.data[1] === 20), 'every version after the first coded against a base');
+  const got = new GroundStore(store, 'model', () => land).grounds([{ cell: CELL, key: Buffer.from(versions[40]!.key, 'base64') }]);
+  assert.deepEqual([...got.values()], [rounded(versions[40]!)]);
+  store.close();
+});
+
 test('a version whose base is lost or damaged is not read (the cell is computed instead); the ground in Russia has no land', () => {
   const store = new Store(':memory:');
   const writer = new GroundStore(store, 'model', () => land);

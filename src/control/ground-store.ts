@@ -79,8 +79,11 @@ export class GroundStore {
   /** The last version written per cell: the next one of the cell is coded against it. */
   private readonly heads = new Map<number, { key: Buffer; version: Version }>();
 
-  /** `land`: the land a cell is cut to (none for the ground in Russia), as the engine cuts it. */
-  constructor(private readonly store: Store, model: string, private readonly land: (cell: number) => MultiPolygon) {
+  /**
+   * `land`: the land a cell is cut to (none for the ground in Russia), as the engine cuts it.
+   * `maxDepth`: how many versions may be coded against a base in a row (tests write deeper chains).
+   */
+  constructor(private readonly store: Store, model: string, private readonly land: (cell: number) => MultiPolygon, private readonly maxDepth = MAX_DEPTH) {
     this.modelKey = createHash('sha1').update(`${model}|${GROUND_VERSION}`).digest().subarray(0, 8);
   }
 
@@ -151,7 +154,7 @@ export class GroundStore {
       const stored = this.store.cellGroundHead(this.modelKey, g.cell);
       if (stored && this.grounds([{ cell: g.cell, key: stored }]).size) head = { key: stored, version: this.versions.get(stored.toString('hex'))! };
     }
-    const base = head && head.version.depth < MAX_DEPTH ? head : undefined;
+    const base = head && head.version.depth < this.maxDepth ? head : undefined;
     const w = new ByteWriter(256);
     w.uvarint(FORMAT);
     w.uvarint(base ? base.key.length : 0);
