@@ -16,7 +16,7 @@
  * computed by overlays of the whole cell instead.
  */
 import type { Geom, Scope } from '../geometry/geos.js';
-import { decodeFlatCollection, encodeFlatCollection, onGrid, SCALE } from '../geometry/codec.js';
+import { decodeFlatCollection, encodeFlatCollection, gridPointKey, onGrid, SCALE } from '../geometry/codec.js';
 import { ByteReader, ByteWriter } from '../util/bytes.js';
 import type { Line, MultiPolygon, Polygon } from '../geometry/flat.js';
 import { areaKm2 } from '../geometry/geodesic.js';
@@ -135,9 +135,8 @@ function differingSegments(layers: MultiPolygon[]): Line[] {
 }
 
 /**
- * A key that tells vertices apart: a number when every vertex lies on the 1e-7° grid (as stored
- * cells do) and the layers' extent in grid steps fits a double exactly, else a string. Numbers
- * hash several times faster, and a cell has thousands of vertices.
+ * A key that tells vertices apart: their grid point's (gridPointKey) when every vertex lies on the
+ * 1e-7° grid, as stored cells do, else a string.
  */
 function vertexKey(layers: MultiPolygon[]): (x: number, y: number) => number | string {
   let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity, allOnGrid = true;
@@ -155,9 +154,9 @@ function vertexKey(layers: MultiPolygon[]): (x: number, y: number) => number | s
       }
     }
   }
-  const span = maxY - minY + 1;
-  if (!allOnGrid || !((maxX - minX + 1) * span < Number.MAX_SAFE_INTEGER)) return (x, y) => `${x} ${y}`;
-  return (x, y) => (Math.round(x * SCALE) - minX) * span + (Math.round(y * SCALE) - minY);
+  if (!allOnGrid) return (x, y) => `${x} ${y}`;
+  const key = gridPointKey(minX, minY, maxX, maxY);
+  return (x, y) => key(Math.round(x * SCALE), Math.round(y * SCALE));
 }
 
 /**

@@ -54,8 +54,12 @@ function referenceRings(base: Version | undefined, land: IntRing[]): IntRing[] {
   return base ? [...base.layers.flat(2), ...land] : land;
 }
 
+interface Header { base?: Buffer; depth: number; reader: ByteReader }
+/** A stored version as read, its header parsed once (undefined: not a version this code reads). */
+interface Row { data: Buffer; h: Header | undefined }
+
 /** A stored version's header, with a reader at its rings (undefined: not a version this code reads). */
-function header(data: Buffer): { base?: Buffer; depth: number; reader: ByteReader } | undefined {
+function header(data: Buffer): Header | undefined {
   const r = new ByteReader(data);
   if (r.uvarint() !== FORMAT) return undefined;
   const baseLength = r.uvarint();
@@ -101,13 +105,14 @@ export class GroundStore {
    * each level in one query: a change needs a few hundred versions.
    */
   grounds(cells: { cell: number; key: Buffer }[]): Map<string, CellControl> {
-    const rows = new Map<string, Buffer>();
+    const rows = new Map<string, Row>();
     let wanted = cells.map((c) => c.key).filter((k) => !this.versions.has(k.toString('hex')));
     for (let level = 0; wanted.length && level <= READ_DEPTH_LIMIT; level++) {
       const bases: Buffer[] = [];
       for (const [hex, data] of this.store.cellGrounds(this.modelKey, wanted)) {
-        rows.set(hex, data);
-        const base = header(data)?.base;
+        const h = header(data);
+        rows.set(hex, { data, h });
+        const base = h?.base;
         if (base && !rows.has(base.toString('hex')) && !this.versions.has(base.toString('hex'))) bases.push(base);
       }
       wanted = bases;
@@ -121,11 +126,10 @@ export class GroundStore {
   }
 
   /** A version, from this process's memory or the rows read (undefined: missing or damaged). */
-  private version(cell: number, hex: string, rows: Map<string, Buffer>, depth = 0): Version | undefined {
+  private version(cell: number, hex: string, rows: Map<string, Row>, depth = 0): Version | undefined {
     let v = this.versions.get(hex);
     if (v) return v;
-    const data = rows.get(hex);
-    const h = data && header(data);
+    const { data, h } = rows.get(hex) ?? {};
     if (!data || !h || depth > READ_DEPTH_LIMIT) return undefined;
     let base: Version | undefined;
     if (h.base) {

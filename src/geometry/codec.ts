@@ -29,6 +29,16 @@ export const SCALE = 1e7;
 /** Whether a coordinate lies on the stored grid exactly (it survives quantizing unchanged). */
 export const onGrid = (c: number): boolean => Math.round(c * SCALE) / SCALE === c;
 
+/**
+ * A key that tells integer grid points of an extent apart: one number per point when the
+ * extent's grid fits a double exactly (a cell's does), else a string. Numbers hash several times
+ * faster in a Map, and a cell has thousands of vertices.
+ */
+export function gridPointKey(minX: number, minY: number, maxX: number, maxY: number): (x: number, y: number) => number | string {
+  const span = maxY - minY + 1;
+  return (maxX - minX + 1) * span < Number.MAX_SAFE_INTEGER ? (x, y) => (x - minX) * span + (y - minY) : (x, y) => `${x} ${y}`;
+}
+
 function quantizable(g: GeoJSONGeometry): boolean {
   let ok = true;
   const walk = (c: unknown): void => {

@@ -18,6 +18,7 @@
  *           when walked backwards), which wrap around that ring.
  */
 import type { ByteReader, ByteWriter } from '../util/bytes.js';
+import { gridPointKey } from './codec.js';
 
 /** A closed ring of integer coordinates (x, y pairs; the last vertex is the first). */
 export type IntRing = Int32Array;
@@ -28,6 +29,9 @@ export type IntMultiPolygon = IntRing[][];
 const MAX_RING = 1 << 22;
 /** Copies shorter than this cost more than the vertices they stand for. */
 const MIN_COPY = 3;
+
+/** Index i of a ring of m distinct positions, wrapped round (i may be negative or past the end). */
+const wrap = (i: number, m: number): number => ((i % m) + m) % m;
 
 /** Where each vertex of the reference rings first occurs: ring and index. */
 class VertexIndex {
@@ -44,9 +48,7 @@ class VertexIndex {
         if (r[i + 1]! > maxY) maxY = r[i + 1]!;
       }
     }
-    const span = maxY - minY + 1;
-    // one number per vertex while the extent's grid fits a double exactly (a cell's does)
-    this.key = (maxX - minX + 1) * span < Number.MAX_SAFE_INTEGER ? (x, y) => (x - minX) * span + (y - minY) : (x, y) => `${x} ${y}`;
+    this.key = gridPointKey(minX, minY, maxX, maxY);
     refs.forEach((r, ri) => {
       // the closing vertex repeats the first: indexes run over the n − 1 distinct positions
       for (let i = 0; i + 2 < r.length; i += 2) {
@@ -131,7 +133,7 @@ export function writeRings(w: ByteWriter, layers: IntMultiPolygon[], refs: IntRi
             for (const d of dirs) {
               let L = 1;
               while (i + L < n - 1 && L < m) {
-                const jj = (((j + d * L) % m) + m) % m;
+                const jj = wrap(j + d * L, m);
                 if (r[2 * jj] !== ring[2 * (i + L)] || r[2 * jj + 1] !== ring[2 * (i + L) + 1]) break;
                 L++;
               }
@@ -145,7 +147,7 @@ export function writeRings(w: ByteWriter, layers: IntMultiPolygon[], refs: IntRi
           };
           if (follow) {
             const m = refs[follow.ring]!.length / 2 - 1;
-            tryFrom(follow.ring, (((follow.index + follow.dir) % m) + m) % m, [follow.dir]);
+            tryFrom(follow.ring, wrap(follow.index + follow.dir, m), [follow.dir]);
           }
           const at = index.find(x, y);
           if (at && best < MIN_COPY) tryFrom(at.ring, at.index, [1, -1]);
@@ -155,7 +157,7 @@ export function writeRings(w: ByteWriter, layers: IntMultiPolygon[], refs: IntRi
             w.uvarint(bestRing);
             w.uvarint(2 * bestStart + (bestDir < 0 ? 1 : 0));
             const r = refs[bestRing]!, m = r.length / 2 - 1;
-            const end = (((bestStart + bestDir * (best - 1)) % m) + m) % m;
+            const end = wrap(bestStart + bestDir * (best - 1), m);
             px = r[2 * end]!;
             py = r[2 * end + 1]!;
             follow = { ring: bestRing, index: end, dir: bestDir };
@@ -220,7 +222,7 @@ export function readRings(r: ByteReader, refs: IntRing[], end: number): IntMulti
             const start = sd >> 1, dir = sd % 2 ? -1 : 1;
             if (start >= m) throw new Error('readRings: damaged data');
             for (let q = 0; q < L; q++, i++) {
-              const jj = (((start + dir * q) % m) + m) % m;
+              const jj = wrap(start + dir * q, m);
               out[2 * i] = px = ref[2 * jj]!;
               out[2 * i + 1] = py = ref[2 * jj + 1]!;
             }
